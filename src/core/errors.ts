@@ -1,0 +1,61 @@
+/**
+ * The closed set of failure codes the core can raise. RFC 6749 §5.2 and RFC 6750 §3.1
+ * codes keep their spelling; the rest are Gatehouse's own. The HTTP layer maps each code
+ * to a status, a `detail` and a challenge in exactly one place (`http/error-reply.ts`).
+ */
+export type GatehouseErrorCode =
+  // RFC 6749 §5.2 (token endpoint)
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  // RFC 6750 §3.1 (protected resources)
+  | "not_authenticated"
+  | "invalid_token"
+  | "insufficient_scope"
+  // Gatehouse
+  | "inactive_user"
+  | "throttled"
+  | "overloaded"
+  | "validation_failed"
+  | "user_not_found"
+  | "user_exists"
+  | "store_unavailable";
+
+/** Options for a {@link GatehouseError}. */
+export interface GatehouseErrorOptions {
+  /** Scopes a protected resource needs (for the `scope` challenge parameter). */
+  requiredScopes?: readonly string[];
+  /** Seconds a client should wait before trying again (throttled, overloaded). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error class of the core: a stable `code` plus a description that is safe to
+ * show to a client (never a password, token, secret, hash, or whether a username exists).
+ */
+export class GatehouseError extends Error {
+  readonly code: GatehouseErrorCode;
+  readonly requiredScopes: readonly string[];
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: GatehouseErrorCode, description: string, options: GatehouseErrorOptions = {}) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "GatehouseError";
+    this.code = code;
+    this.requiredScopes = options.requiredScopes ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** True when `value` is a {@link GatehouseError}, optionally with the given code. */
+export function isGatehouseError(value: unknown, code?: GatehouseErrorCode): value is GatehouseError {
+  return value instanceof GatehouseError && (code === undefined || value.code === code);
+}
+
+/** The message every wrong-username and wrong-password login gets, word for word. */
+export const INCORRECT_CREDENTIALS = "Incorrect username or password";
+/** The seed's message for any token that fails verification. */
+export const INVALID_CREDENTIALS = "Could not validate credentials";

@@ -1,0 +1,52 @@
+/**
+ * Gatehouse core: the OAuth2 password grant with JWT bearer tokens, framework-agnostic.
+ * Every export is named here on purpose (no `export *`).
+ */
+
+export type { AccessTokenClaims, AccessTokenRequest, AccessTokenService, IssuedAccessToken } from "./access-token.js";
+export { ACCESS_TOKEN_TYP, createAccessTokenService } from "./access-token.js";
+export { extractBearerToken, MAX_TOKEN_LENGTH } from "./bearer.js";
+export type { Clock } from "./clock.js";
+export { createFixedClock, systemClock } from "./clock.js";
+export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
+export { GatehouseError, INCORRECT_CREDENTIALS, INVALID_CREDENTIALS, isGatehouseError } from "./errors.js";
+export type { Gatehouse, Principal } from "./gatehouse.js";
+export { createGatehouse } from "./gatehouse.js";
+export type { GrantDependencies, GrantHandler } from "./grants.js";
+export { defaultGrantHandlers, dispatchGrant } from "./grants.js";
+export type { GatehouseOptions, ResolvedOptions } from "./options.js";
+export { resolveOptions } from "./options.js";
+export type { Argon2Parameters, PasswordCheck, PasswordHasher, PasswordHasherOptions } from "./password.js";
+export { createPasswordHasher, OWASP_ARGON2ID } from "./password.js";
+export { DEFAULT_SCOPES, grantScopes, missingScopes, parseScopeParameter } from "./scopes.js";
+export type { PublicJwk, SigningAlgorithm, SigningKey } from "./signing-keys.js";
+export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./signing-keys.js";
+export type {
+  GatehouseStore,
+  KeyStore,
+  NewUser,
+  StoredSigningKey,
+  StoredUser,
+  StoreLifecycle,
+  UserPage,
+  UserPatch,
+  UserStore,
+} from "./store.js";
+export type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
+export type { PublicUser } from "./user.js";
+export {
+  countCharacters,
+  normalizeUsername,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PublicUserSchema,
+  toPublicUser,
+  USERNAME_MAX_LENGTH,
+  usernameKey,
+  validateEmail,
+  validateNewPassword,
+} from "./user.js";
+export type { CreateUserInput, UpdateUserInput, UserService } from "./user-service.js";
+export { createUserService } from "./user-service.js";
+export type { WorkQueue, WorkQueueOptions } from "./work-queue.js";
+export { createWorkQueue } from "./work-queue.js";

@@ -1,0 +1,83 @@
+import { ACCESS_TOKEN_TYP } from "./access-token.js";
+import type { Clock } from "./clock.js";
+import { GatehouseError } from "./errors.js";
+import { createKeyRing, type KeyRing } from "./key-ring.js";
+import { configuredSecretKey, generateSigningKey, loadSigningKey, type SigningAlgorithm } from "./signing-keys.js";
+import type { KeyStore } from "./store.js";
+
+/** Options for {@link createKeyManager}. */
+export interface KeyManagerOptions {
+  store: KeyStore;
+  algorithm: SigningAlgorithm;
+  secretKey: string | undefined;
+  /** How long a superseded key keeps verifying: the access token TTL plus clock skew, in ms. */
+  retireAfterMs: number;
+  cacheSize: number;
+  clock: Clock;
+}
+
+/** Owns the key ring: creates the first key, rotates, retires, reloads after other processes rotate. */
+export interface KeyManager {
+  ring(): KeyRing;
+  /** Re-reads keys from the store (another process may have rotated). */
+  reload(): Promise<void>;
+  /** Adds a new current key; the old one verifies until its tokens have expired. Returns the new kid. */
+  rotate(): Promise<string>;
+}
+
+/**
+ * Loads the keys, creating a key of the configured algorithm when the store has none
+ * (first start, or the algorithm was changed: that is a rotation too).
+ */
+export async function createKeyManager(options: KeyManagerOptions): Promise<KeyManager> {
+  const { store, clock } = options;
+  const configured = options.secretKey === undefined ? undefined : configuredSecretKey(options.secretKey);
+  let ring: KeyRing;
+
+  const build = async (): Promise<KeyRing> => {
+    await store.deleteSigningKeysSupersededBefore(clock.now() - options.retireAfterMs);
+    const stored = (await store.listSigningKeys()).map(loadSigningKey);
+    const keys = configured ? [...stored.map(supersede), configured] : stored;
+    return createKeyRing({
+      keys,
+      typ: ACCESS_TOKEN_TYP,
+      cacheSize: options.cacheSize,
+      ...(configured ? { legacyKey: configured } : {}),
+    });
+  };
+
+  const ensureCurrentKey = async () => {
+    if (configured) return;
+    const current = (await store.listSigningKeys()).find((key) => key.supersededAt === null);
+    if (current?.algorithm !== options.algorithm) {
+      await store.addSigningKey(generateSigningKey(options.algorithm, clock.now()), clock.now());
+    }
+  };
+
+  await ensureCurrentKey();
+  ring = await build();
+
+  return {
+    ring: () => ring,
+    async reload() {
+      ring = await build();
+    },
+    async rotate() {
+      if (configured) {
+        throw new GatehouseError(
+          "validation_failed",
+          "the HS256 key comes from GATEHOUSE_SECRET_KEY; change it there to rotate",
+        );
+      }
+      const key = generateSigningKey(options.algorithm, clock.now());
+      await store.addSigningKey(key, clock.now());
+      ring = await build();
+      return key.kid;
+    },
+  };
+}
+
+// With a configured secret, stored keys only verify (tokens signed before the secret was set).
+function supersede<T extends { supersededAt: number | null; createdAt: number }>(key: T): T {
+  return key.supersededAt === null ? { ...key, supersededAt: key.createdAt } : key;
+}

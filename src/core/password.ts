@@ -1,0 +1,117 @@
+import { pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import bcrypt from "bcryptjs";
+import { createWorkQueue, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+
+/** argon2id parameters; the defaults are OWASP's (m=19 MiB, t=2, p=1). */
+export interface Argon2Parameters {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** OWASP Password Storage Cheat Sheet, argon2id, first recommended configuration. */
+export const OWASP_ARGON2ID: Readonly<Argon2Parameters> = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+/** The result of checking a password against a stored hash. */
+export interface PasswordCheck {
+  ok: boolean;
+  /** True when the hash is not argon2id with the current parameters and should be replaced. */
+  needsRehash: boolean;
+}
+
+/** Options for {@link createPasswordHasher}. */
+export interface PasswordHasherOptions {
+  argon2?: Argon2Parameters;
+  /** Bounds on concurrent hashing (load shedding); defaults: 4 at once, 64 waiting. */
+  queue?: Partial<WorkQueueOptions>;
+}
+
+/** Hashes new passwords with argon2id and verifies argon2, bcrypt and passlib pbkdf2 hashes. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, storedHash: string): Promise<PasswordCheck>;
+  /** Spends the same time as verifying a real hash, then fails: for unknown usernames. */
+  verifyDummy(password: string): Promise<PasswordCheck>;
+  /** True when the hash should be replaced by a fresh argon2id hash. */
+  needsRehash(storedHash: string): boolean;
+  readonly queue: WorkQueue;
+}
+
+const ARGON2ID_ALGORITHM = 2; // @node-rs/argon2's Algorithm.Argon2id (a const enum)
+
+/**
+ * Creates the password hasher. Hashing runs on libuv's thread pool (argon2, pbkdf2), never
+ * on the event loop, and through a bounded queue.
+ * @example
+ * const hasher = createPasswordHasher();
+ * const stored = await hasher.hash("correct horse battery staple");
+ * (await hasher.verify("correct horse battery staple", stored)).ok; // true
+ */
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const params = options.argon2 ?? OWASP_ARGON2ID;
+  const argon2Options = { ...params, algorithm: ARGON2ID_ALGORITHM };
+  const currentPrefix = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
+  const queue = createWorkQueue({ concurrency: 4, maxQueued: 64, retryAfterSeconds: 1, ...options.queue });
+  // A real hash of a random password, made up front: verifying against it costs what a real login costs.
+  const dummyHash = argon2Hash(randomBytes(24).toString("base64"), argon2Options);
+
+  const needsRehash = (storedHash: string) => !storedHash.startsWith(currentPrefix);
+
+  const verifyNow = async (password: string, storedHash: string): Promise<boolean> => {
+    if (storedHash.startsWith("$argon2")) {
+      return argon2Verify(storedHash, password).catch(() => false);
+    }
+    if (/^\$2[aby]\$\d\d\$/.test(storedHash)) {
+      // bcryptjs, like passlib and OpenBSD bcrypt, uses only the first 72 bytes.
+      return bcrypt.compare(password, storedHash).catch(() => false);
+    }
+    if (storedHash.startsWith("$pbkdf2-sha256$")) return verifyPasslibPbkdf2(password, storedHash);
+    return false;
+  };
+
+  return {
+    queue,
+    needsRehash,
+    hash: (password) => queue.run(() => argon2Hash(password, argon2Options)),
+    verify: (password, storedHash) =>
+      queue.run(async () => ({ ok: await verifyNow(password, storedHash), needsRehash: needsRehash(storedHash) })),
+    verifyDummy: (password) =>
+      queue.run(async () => {
+        await verifyNow(password, await dummyHash);
+        return { ok: false, needsRehash: false };
+      }),
+  };
+}
+
+/** passlib's "adapted base64": standard alphabet with "." for "+", no padding. */
+function decodeAb64(value: string): Buffer {
+  return Buffer.from(value.replace(/\./g, "+"), "base64");
+}
+
+const PBKDF2_MAX_ROUNDS = 10_000_000;
+
+/** Verifies passlib's `$pbkdf2-sha256$ROUNDS$SALT$CHECKSUM`. */
+function verifyPasslibPbkdf2(password: string, storedHash: string): Promise<boolean> {
+  const parts = storedHash.split("$");
+  const rounds = Number(parts[2]);
+  const salt = parts[3];
+  const checksum = parts[4];
+  if (
+    parts.length !== 5 ||
+    !Number.isInteger(rounds) ||
+    rounds < 1 ||
+    rounds > PBKDF2_MAX_ROUNDS ||
+    !salt ||
+    !checksum
+  ) {
+    return Promise.resolve(false);
+  }
+  const expected = decodeAb64(checksum);
+  if (expected.length === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    pbkdf2(password, decodeAb64(salt), rounds, expected.length, "sha256", (error, derived) => {
+      resolve(!error && derived.length === expected.length && timingSafeEqual(derived, expected));
+    });
+  });
+}

@@ -1,0 +1,27 @@
+/** The parameters of a token request (RFC 6749 §4.3.2, §6), as strings after form decoding. */
+export interface TokenRequest {
+  grant_type?: string;
+  username?: string;
+  password?: string;
+  scope?: string;
+  refresh_token?: string;
+  client_id?: string;
+  client_secret?: string;
+}
+
+/** Where a token request came from, for throttling and the token's `client_id`. */
+export interface TokenRequestContext {
+  /** The client's network address as the server trusts it. */
+  clientAddress: string;
+  /** The OAuth client, from the body or HTTP Basic; undefined for none. */
+  clientId?: string;
+}
+
+/** The successful token response (RFC 6749 §5.1). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: "bearer";
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}

@@ -1,0 +1,117 @@
+import { type Static, Type } from "typebox";
+import { GatehouseError } from "./errors.js";
+import type { StoredUser } from "./store.js";
+
+/** Most characters a username may have after NFKC normalisation. */
+export const USERNAME_MAX_LENGTH = 64;
+/** Password length bounds of the policy, in characters. */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 1024;
+/** RFC 5321 limits a forward path to 256 octets, so an address is at most 254. */
+export const EMAIL_MAX_LENGTH = 254;
+export const FULL_NAME_MAX_LENGTH = 256;
+
+/**
+ * The user as clients see it (the seed's pydantic model without `hashed_password`).
+ * Responses are serialised through this schema, so a hash cannot leak even by mistake.
+ */
+export const PublicUserSchema = Type.Object(
+  {
+    username: Type.String(),
+    email: Type.String(),
+    full_name: Type.String(),
+    disabled: Type.Boolean(),
+    scopes: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+/** The user as clients see it. */
+export type PublicUser = Static<typeof PublicUserSchema>;
+
+/** Strips everything private from a stored user. */
+export function toPublicUser(user: StoredUser): PublicUser {
+  return {
+    username: user.username,
+    email: user.email,
+    full_name: user.fullName,
+    disabled: user.disabled,
+    scopes: [...user.scopes],
+  };
+}
+
+// Control, format, surrogate, private-use and unassigned code points, and line/paragraph
+// separators: invisible or ambiguous in a username, a classic impersonation trick.
+const FORBIDDEN_USERNAME_CHARS = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+/**
+ * Normalises a username as given by a client (NFKC) and checks it against the policy.
+ * @throws GatehouseError `validation_failed` with a reason safe to show.
+ */
+export function normalizeUsername(raw: string): string {
+  if (raw.length > USERNAME_MAX_LENGTH * 4) {
+    throw new GatehouseError("validation_failed", `username must be at most ${USERNAME_MAX_LENGTH} characters`);
+  }
+  const username = raw.normalize("NFKC");
+  const length = countCharacters(username);
+  if (length === 0) throw new GatehouseError("validation_failed", "username must not be empty");
+  if (length > USERNAME_MAX_LENGTH) {
+    throw new GatehouseError("validation_failed", `username must be at most ${USERNAME_MAX_LENGTH} characters`);
+  }
+  if (FORBIDDEN_USERNAME_CHARS.test(username)) {
+    throw new GatehouseError("validation_failed", "username must not contain control or invisible characters");
+  }
+  if (username.trim() !== username) {
+    throw new GatehouseError("validation_failed", "username must not start or end with white space");
+  }
+  return username;
+}
+
+/**
+ * The key under which usernames are compared: NFKC plus full case folding
+ * (upper- then lower-casing folds "ß" and "SS" together), so "JohnDoe" is "johndoe".
+ */
+export function usernameKey(username: string): string {
+  return username.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}
+
+// WHATWG HTML's definition of a valid e-mail address: what browsers accept in <input type=email>.
+const EMAIL_PATTERN =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+
+/** Checks an e-mail address and returns it unchanged. */
+export function validateEmail(email: string): string {
+  if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email)) {
+    throw new GatehouseError("validation_failed", "email must be a valid e-mail address");
+  }
+  return email;
+}
+
+/** Checks a full name: bounded, no control characters. */
+export function validateFullName(fullName: string): string {
+  if (countCharacters(fullName) > FULL_NAME_MAX_LENGTH) {
+    throw new GatehouseError("validation_failed", `full_name must be at most ${FULL_NAME_MAX_LENGTH} characters`);
+  }
+  if (/\p{Cc}/u.test(fullName)) {
+    throw new GatehouseError("validation_failed", "full_name must not contain control characters");
+  }
+  return fullName;
+}
+
+/** Checks a new password against the policy (length only, as NIST SP 800-63B advises). */
+export function validateNewPassword(password: string): string {
+  const length = countCharacters(password);
+  if (length < PASSWORD_MIN_LENGTH) {
+    throw new GatehouseError("validation_failed", `password must be at least ${PASSWORD_MIN_LENGTH} characters`);
+  }
+  if (length > PASSWORD_MAX_LENGTH) {
+    throw new GatehouseError("validation_failed", `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+  }
+  return password;
+}
+
+/** Counts code points, not UTF-16 units, so an emoji is one character. */
+export function countCharacters(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
