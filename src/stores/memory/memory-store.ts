@@ -1,0 +1,148 @@
+import { GatehouseError } from "../../core/errors.js";
+import type { GatehouseStore, NewUser, StoredSigningKey, StoredUser, UserPatch } from "../../core/store.js";
+import { usernameKey } from "../../core/user.js";
+import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
+
+/**
+ * Creates a store that keeps everything in this process, for tests and demos. It copies
+ * every object in and out, so callers can no more change its state behind its back than
+ * they could a database's.
+ * @example
+ * const gatehouse = await createGatehouse({ store: createMemoryStore() });
+ */
+export function createMemoryStore(): GatehouseStore {
+  const users = new Map<string, StoredUser>();
+  const keys = new Map<string, StoredSigningKey>();
+  let version = 0;
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new GatehouseError("store_unavailable", "the store is closed");
+  };
+  // No other process shares this store, but counting every write lets two Gatehouses on
+  // one memory store notice each other's changes, as two processes on one database do.
+  const changed = () => {
+    version++;
+  };
+
+  return {
+    kind: "memory",
+
+    async findUserByUsername(username) {
+      open();
+      const user = users.get(usernameKey(username));
+      return user ? copyUser(user) : null;
+    },
+
+    async createUser(user: NewUser, now: number) {
+      open();
+      const key = usernameKey(user.username);
+      if (users.has(key)) throw new GatehouseError("user_exists", "A user with this username already exists");
+      const stored: StoredUser = {
+        username: user.username,
+        email: user.email,
+        fullName: user.fullName,
+        disabled: user.disabled,
+        scopes: [...user.scopes],
+        passwordHash: user.passwordHash,
+        tokensValidAfter: now,
+        createdAt: now,
+        updatedAt: now,
+      };
+      users.set(key, stored);
+      changed();
+      return copyUser(stored);
+    },
+
+    async updateUser(username: string, patch: UserPatch, now: number) {
+      open();
+      const user = users.get(usernameKey(username));
+      if (!user) return null;
+      if (patch.email !== undefined) user.email = patch.email;
+      if (patch.fullName !== undefined) user.fullName = patch.fullName;
+      if (patch.disabled !== undefined) user.disabled = patch.disabled;
+      if (patch.scopes !== undefined) user.scopes = [...patch.scopes];
+      if (patch.passwordHash !== undefined) user.passwordHash = patch.passwordHash;
+      if (patch.tokensValidAfter !== undefined) {
+        user.tokensValidAfter = Math.max(user.tokensValidAfter, patch.tokensValidAfter);
+      }
+      user.updatedAt = now;
+      changed();
+      return copyUser(user);
+    },
+
+    async deleteUser(username) {
+      open();
+      const deleted = users.delete(usernameKey(username));
+      if (deleted) changed();
+      return deleted;
+    },
+
+    async listUsers({ limit, cursor }) {
+      open();
+      checkPageLimit(limit);
+      const after = cursor === null ? null : decodeCursor(cursor);
+      const page = [...users.keys()]
+        .filter((key) => after === null || compareKeys(key, after) > 0)
+        .sort(compareKeys)
+        .slice(0, limit + 1);
+      const more = page.length > limit;
+      const shown = more ? page.slice(0, limit) : page;
+      return {
+        users: shown.map((key) => copyUser(users.get(key)!)),
+        nextCursor: more ? encodeCursor(shown[shown.length - 1]!) : null,
+      };
+    },
+
+    async listSigningKeys() {
+      open();
+      return [...keys.values()].sort(byCreation).map((key) => ({ ...key }));
+    },
+
+    async addSigningKey(key, now) {
+      open();
+      if (keys.has(key.kid)) {
+        throw new GatehouseError("validation_failed", "a signing key with this kid already exists");
+      }
+      for (const other of keys.values()) {
+        if (other.supersededAt === null) other.supersededAt = now;
+      }
+      keys.set(key.kid, { ...key });
+      changed();
+    },
+
+    async deleteSigningKeysSupersededBefore(before) {
+      open();
+      let deleted = 0;
+      for (const [kid, key] of keys) {
+        if (key.supersededAt !== null && key.supersededAt < before) {
+          keys.delete(kid);
+          deleted++;
+        }
+      }
+      if (deleted > 0) changed();
+      return deleted;
+    },
+
+    async ping() {
+      open();
+    },
+
+    async changeVersion() {
+      open();
+      return version;
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+function copyUser(user: StoredUser): StoredUser {
+  return { ...user, scopes: [...user.scopes] };
+}
+
+function byCreation(a: StoredSigningKey, b: StoredSigningKey): number {
+  return a.createdAt - b.createdAt || (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0);
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { runStoreContract } from "./contract.js";
+import { newUser, T0 } from "./contract-fixtures.js";
+
+runStoreContract("memory", () => createMemoryStore());
+
+describe("memory store", () => {
+  it("is of kind memory", () => {
+    expect(createMemoryStore().kind).toBe("memory");
+  });
+
+  it("changes its change version on every write, so Gatehouses sharing it notice", async () => {
+    const store = createMemoryStore();
+    const before = await store.changeVersion();
+    await store.createUser(newUser("johndoe"), T0);
+    expect(await store.changeVersion()).not.toBe(before);
+  });
+
+  it("keeps two stores apart", async () => {
+    const one = createMemoryStore();
+    await one.createUser(newUser("johndoe"), T0);
+    expect(await createMemoryStore().findUserByUsername("johndoe")).toBeNull();
+  });
+});
