@@ -29,6 +29,8 @@ export interface GatehouseErrorOptions {
   requiredScopes?: readonly string[];
   /** Seconds a client should wait before trying again (throttled, overloaded). */
   retryAfterSeconds?: number;
+  /** The input field at fault, for validation errors (`["body", field]` on the wire). */
+  field?: string;
   cause?: unknown;
 }
 
@@ -40,6 +42,7 @@ export class GatehouseError extends Error {
   readonly code: GatehouseErrorCode;
   readonly requiredScopes: readonly string[];
   readonly retryAfterSeconds: number | undefined;
+  readonly field: string | undefined;
 
   constructor(code: GatehouseErrorCode, description: string, options: GatehouseErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -47,6 +50,7 @@ export class GatehouseError extends Error {
     this.code = code;
     this.requiredScopes = options.requiredScopes ?? [];
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.field = options.field;
   }
 }
 

@@ -26,6 +26,8 @@ export interface Gatehouse {
   readonly store: GatehouseStore;
   readonly hasher: PasswordHasher;
   readonly users: UserService;
+  /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
+  readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
   readonly scopes: Readonly<Record<string, string>>;
   /** The seed's `authenticate_user`, in constant time: unknown users cost a hash too. */
@@ -143,7 +145,13 @@ export async function createGatehouse(
   const invalidToken = (required: readonly string[]) =>
     new GatehouseError("invalid_token", INVALID_CREDENTIALS, { requiredScopes: required });
 
+  const notices =
+    keys.createdKid === null
+      ? []
+      : [`Created a new ${options.algorithm} signing key (kid ${keys.createdKid}), stored in the database`];
+
   return {
+    notices,
     options,
     store,
     hasher,

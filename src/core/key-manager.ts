@@ -18,6 +18,8 @@ export interface KeyManagerOptions {
 
 /** Owns the key ring: creates the first key, rotates, retires, reloads after other processes rotate. */
 export interface KeyManager {
+  /** The kid of a key created at start (first run, or a changed algorithm); null otherwise. */
+  readonly createdKid: string | null;
   ring(): KeyRing;
   /** Re-reads keys from the store (another process may have rotated). */
   reload(): Promise<void>;
@@ -46,18 +48,20 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
     });
   };
 
-  const ensureCurrentKey = async () => {
-    if (configured) return;
+  const ensureCurrentKey = async (): Promise<string | null> => {
+    if (configured) return null;
     const current = (await store.listSigningKeys()).find((key) => key.supersededAt === null);
-    if (current?.algorithm !== options.algorithm) {
-      await store.addSigningKey(generateSigningKey(options.algorithm, clock.now()), clock.now());
-    }
+    if (current?.algorithm === options.algorithm) return null;
+    const key = generateSigningKey(options.algorithm, clock.now());
+    await store.addSigningKey(key, clock.now());
+    return key.kid;
   };
 
-  await ensureCurrentKey();
+  const createdKid = await ensureCurrentKey();
   ring = await build();
 
   return {
+    createdKid,
     ring: () => ring,
     async reload() {
       ring = await build();

@@ -25,7 +25,8 @@ export function parseScopeParameter(scope: string | undefined): string[] {
 export function validateScopeList(scopes: readonly string[], known: ReadonlySet<string>): string[] {
   const distinct = [...new Set(scopes)];
   for (const name of distinct) {
-    if (!known.has(name)) throw new GatehouseError("validation_failed", `unknown scope: ${safeScopeName(name)}`);
+    if (!known.has(name))
+      throw new GatehouseError("validation_failed", `unknown scope: ${safeScopeName(name)}`, { field: "scopes" });
   }
   return distinct;
 }

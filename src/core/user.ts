@@ -49,19 +49,27 @@ const FORBIDDEN_USERNAME_CHARS = /[\p{C}\p{Zl}\p{Zp}]/u;
  */
 export function normalizeUsername(raw: string): string {
   if (raw.length > USERNAME_MAX_LENGTH * 4) {
-    throw new GatehouseError("validation_failed", `username must be at most ${USERNAME_MAX_LENGTH} characters`);
+    throw new GatehouseError("validation_failed", `username must be at most ${USERNAME_MAX_LENGTH} characters`, {
+      field: "username",
+    });
   }
   const username = raw.normalize("NFKC");
   const length = countCharacters(username);
-  if (length === 0) throw new GatehouseError("validation_failed", "username must not be empty");
+  if (length === 0) throw new GatehouseError("validation_failed", "username must not be empty", { field: "username" });
   if (length > USERNAME_MAX_LENGTH) {
-    throw new GatehouseError("validation_failed", `username must be at most ${USERNAME_MAX_LENGTH} characters`);
+    throw new GatehouseError("validation_failed", `username must be at most ${USERNAME_MAX_LENGTH} characters`, {
+      field: "username",
+    });
   }
   if (FORBIDDEN_USERNAME_CHARS.test(username)) {
-    throw new GatehouseError("validation_failed", "username must not contain control or invisible characters");
+    throw new GatehouseError("validation_failed", "username must not contain control or invisible characters", {
+      field: "username",
+    });
   }
   if (username.trim() !== username) {
-    throw new GatehouseError("validation_failed", "username must not start or end with white space");
+    throw new GatehouseError("validation_failed", "username must not start or end with white space", {
+      field: "username",
+    });
   }
   return username;
 }
@@ -81,7 +89,7 @@ const EMAIL_PATTERN =
 /** Checks an e-mail address and returns it unchanged. */
 export function validateEmail(email: string): string {
   if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email)) {
-    throw new GatehouseError("validation_failed", "email must be a valid e-mail address");
+    throw new GatehouseError("validation_failed", "email must be a valid e-mail address", { field: "email" });
   }
   return email;
 }
@@ -89,10 +97,14 @@ export function validateEmail(email: string): string {
 /** Checks a full name: bounded, no control characters. */
 export function validateFullName(fullName: string): string {
   if (countCharacters(fullName) > FULL_NAME_MAX_LENGTH) {
-    throw new GatehouseError("validation_failed", `full_name must be at most ${FULL_NAME_MAX_LENGTH} characters`);
+    throw new GatehouseError("validation_failed", `full_name must be at most ${FULL_NAME_MAX_LENGTH} characters`, {
+      field: "full_name",
+    });
   }
   if (/\p{Cc}/u.test(fullName)) {
-    throw new GatehouseError("validation_failed", "full_name must not contain control characters");
+    throw new GatehouseError("validation_failed", "full_name must not contain control characters", {
+      field: "full_name",
+    });
   }
   return fullName;
 }
@@ -101,10 +113,14 @@ export function validateFullName(fullName: string): string {
 export function validateNewPassword(password: string): string {
   const length = countCharacters(password);
   if (length < PASSWORD_MIN_LENGTH) {
-    throw new GatehouseError("validation_failed", `password must be at least ${PASSWORD_MIN_LENGTH} characters`);
+    throw new GatehouseError("validation_failed", `password must be at least ${PASSWORD_MIN_LENGTH} characters`, {
+      field: "password",
+    });
   }
   if (length > PASSWORD_MAX_LENGTH) {
-    throw new GatehouseError("validation_failed", `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+    throw new GatehouseError("validation_failed", `password must be at most ${PASSWORD_MAX_LENGTH} characters`, {
+      field: "password",
+    });
   }
   return password;
 }

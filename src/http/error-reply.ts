@@ -1,0 +1,92 @@
+import type { GatehouseError, GatehouseErrorCode } from "../core/index.js";
+
+/** A FastAPI-style validation error item. */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+/** An HTTP error reply, framework-neutral: every adapter sends exactly this. */
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: { detail: string | ValidationIssue[]; error?: string; error_description?: string };
+}
+
+interface CodeMapping {
+  status: number;
+  /** RFC 6749 §5.2 `error` value when the failure happened at the token endpoint. */
+  oauthError?: string;
+  /** Fixed `detail`; otherwise the error's own (safe) message. */
+  detail?: string;
+}
+
+/**
+ * The one table that maps core error codes to HTTP. Token-endpoint failures are 400 with
+ * RFC 6749 `error`/`error_description` plus the seed's `detail`; resource failures follow
+ * RFC 6750 with the seed's messages.
+ */
+const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
+  invalid_request: { status: 400, oauthError: "invalid_request" },
+  invalid_client: { status: 401, oauthError: "invalid_client" },
+  invalid_grant: { status: 400, oauthError: "invalid_grant" },
+  unsupported_grant_type: { status: 400, oauthError: "unsupported_grant_type" },
+  invalid_scope: { status: 400, oauthError: "invalid_scope" },
+  not_authenticated: { status: 401, detail: "Not authenticated" },
+  invalid_token: { status: 401, detail: "Could not validate credentials" },
+  insufficient_scope: { status: 403, detail: "Not enough permissions" },
+  inactive_user: { status: 400, detail: "Inactive user" },
+  // RFC 8628 §3.5 registered "slow_down" for a client that must back off.
+  throttled: { status: 429, oauthError: "slow_down" },
+  overloaded: { status: 503, oauthError: "temporarily_unavailable" },
+  validation_failed: { status: 422, oauthError: "invalid_request" },
+  user_not_found: { status: 404, detail: "User not found" },
+  user_exists: { status: 409 },
+  store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
+};
+
+/** The HTTP status a core error code maps to (for tests and the error catalogue in the docs). */
+export function statusForCode(code: GatehouseErrorCode): number {
+  return MAPPINGS[code].status;
+}
+
+/** Every core error code with its status, for documentation. */
+export function errorCatalogue(): Array<{ code: GatehouseErrorCode; status: number }> {
+  return (Object.keys(MAPPINGS) as GatehouseErrorCode[]).map((code) => ({ code, status: MAPPINGS[code].status }));
+}
+
+/**
+ * Turns a core error into the reply the contract promises.
+ * @param atTokenEndpoint adds `error`/`error_description` (RFC 6749 §5.2) and keeps validation failures at 400.
+ */
+export function errorReply(error: GatehouseError, atTokenEndpoint: boolean): ErrorReply {
+  const mapping = MAPPINGS[error.code];
+  const headers: Record<string, string> = {};
+  const message = mapping.detail ?? error.message;
+  let status = mapping.status;
+  let detail: ErrorReply["body"]["detail"] = message;
+
+  if (error.code === "not_authenticated") headers["www-authenticate"] = "Bearer";
+  if (error.code === "invalid_token" || error.code === "insufficient_scope") {
+    headers["www-authenticate"] = bearerChallenge(error.code, error.requiredScopes);
+  }
+  if (error.retryAfterSeconds !== undefined)
+    headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+
+  if (atTokenEndpoint && mapping.oauthError !== undefined) {
+    if (error.code === "validation_failed") status = 400;
+    headers["cache-control"] = "no-store";
+    return { status, headers, body: { error: mapping.oauthError, error_description: message, detail: message } };
+  }
+  if (error.code === "validation_failed") {
+    detail = [{ loc: error.field === undefined ? ["body"] : ["body", error.field], msg: message, type: "value_error" }];
+  }
+  return { status, headers, body: { detail } };
+}
+
+/** RFC 6750 §3 challenge; scope tokens cannot contain `"` or `\`, so no escaping is needed. */
+function bearerChallenge(code: "invalid_token" | "insufficient_scope", scopes: readonly string[]): string {
+  const scope = scopes.length > 0 ? `, scope="${scopes.join(" ")}"` : "";
+  return `Bearer error="${code}"${scope}`;
+}

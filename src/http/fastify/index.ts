@@ -1,0 +1,16 @@
+/** `gatehouse/fastify`: the Fastify plugin and its pieces. */
+
+export type { AuthHooks } from "./auth-hooks.js";
+export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
+export { installErrorHandlers } from "./error-handler.js";
+export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
+export { gatehousePlugin } from "./plugin.js";
+export {
+  ErrorSchema,
+  OAuthErrorSchema,
+  PublicUserSchema,
+  SECURITY_SCHEME,
+  securityRequirement,
+  TokenResponseSchema,
+} from "./schemas.js";
+export { registerTokenRoute, TOKEN_BODY_LIMIT } from "./token-route.js";

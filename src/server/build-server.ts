@@ -1,0 +1,47 @@
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import type { Gatehouse } from "../core/index.js";
+import { gatehousePlugin, installErrorHandlers } from "../http/fastify/index.js";
+import { registerHealthRoutes } from "./health-routes.js";
+import { registerOpenApi } from "./openapi.js";
+
+/** Options for {@link buildServer}. */
+export interface BuildServerOptions {
+  gatehouse: Gatehouse;
+  /** Trust `X-Forwarded-For` from this many proxy hops; 0 uses the socket address. */
+  trustProxy?: number;
+  /** pino level; default "warn" (request logging off: it costs throughput). */
+  logLevel?: string;
+}
+
+/** Largest request body outside the token endpoint (CONTRACT §3). */
+export const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Assembles the Gatehouse server: plugin, OpenAPI and docs, health, error shapes.
+ * Never listens, so tests use `inject()`.
+ */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const logLevel = options.logLevel ?? "warn";
+  const app = Fastify({
+    logger: { level: logLevel },
+    logController: new LogController({
+      disableRequestLogging: logLevel !== "info" && logLevel !== "debug" && logLevel !== "trace",
+    }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: trustHops(options.trustProxy ?? 0),
+    // Bounded inputs: Node refuses larger headers with 431 itself.
+    routerOptions: { maxParamLength: 256 },
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  installErrorHandlers(app);
+  await registerOpenApi(app, options.gatehouse, "/token");
+  await app.register(gatehousePlugin, { gatehouse: options.gatehouse });
+  registerHealthRoutes(app, options.gatehouse);
+  return app;
+}
+
+/** Trusts the nearest `hops` proxies' X-Forwarded-For entries (proxy-addr's hop index). */
+function trustHops(hops: number): boolean | ((address: string, hop: number) => boolean) {
+  return hops > 0 ? (_address, hop) => hop < hops : false;
+}

@@ -1,0 +1,94 @@
+import { type GatehouseOptions, isSigningAlgorithm } from "../core/index.js";
+
+/** Settings of a Gatehouse process, from flags and environment (flags win). */
+export interface ServerConfig {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  /** Passed to `createGatehouse` together with the store. */
+  gatehouse: Omit<GatehouseOptions, "store">;
+  /** Trust `X-Forwarded-For` from this many proxy hops (0: use the socket address). */
+  trustProxy: number;
+}
+
+/** Flags that override the environment; every field optional. */
+export interface ConfigOverrides {
+  databaseUrl?: string;
+  host?: string;
+  port?: string | number;
+  algorithm?: string;
+  issuer?: string;
+  audience?: string;
+  accessTokenTtl?: string | number;
+  refreshTokenTtl?: string | number;
+  trustProxy?: string | number;
+}
+
+/** Default database: an SQLite file in the working directory. */
+export const DEFAULT_DATABASE_URL = "sqlite:./gatehouse.db";
+
+/** A configuration mistake, reported as one line and exit code 1. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * Reads the configuration from flags and environment variables (`GATEHOUSE_*`, `HOST`, `PORT`).
+ * The secret key comes only from the environment: a flag would show in `ps`.
+ * @throws ConfigError naming the bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}): ServerConfig {
+  const pick = (flag: string | number | undefined, name: string) =>
+    flag !== undefined ? String(flag) : nonEmpty(env[name]);
+  const algorithm = pick(flags.algorithm, "GATEHOUSE_ALGORITHM") ?? "HS256";
+  if (!isSigningAlgorithm(algorithm)) {
+    throw new ConfigError(`GATEHOUSE_ALGORITHM must be one of HS256, EdDSA, ES256, RS256 (got ${algorithm})`);
+  }
+  const secretKey = nonEmpty(env.GATEHOUSE_SECRET_KEY);
+  if (secretKey !== undefined && algorithm !== "HS256") {
+    throw new ConfigError("GATEHOUSE_SECRET_KEY is an HS256 key; unset it to use " + algorithm);
+  }
+  const issuer = pick(flags.issuer, "GATEHOUSE_ISSUER");
+  const audience = pick(flags.audience, "GATEHOUSE_AUDIENCE");
+  const accessTokenTtl = integer(
+    pick(flags.accessTokenTtl, "GATEHOUSE_ACCESS_TOKEN_TTL"),
+    "GATEHOUSE_ACCESS_TOKEN_TTL",
+    1800,
+    1,
+    366 * 86400,
+  );
+  const refreshTokenTtl = integer(
+    pick(flags.refreshTokenTtl, "GATEHOUSE_REFRESH_TOKEN_TTL"),
+    "GATEHOUSE_REFRESH_TOKEN_TTL",
+    14 * 86400,
+    1,
+    366 * 86400,
+  );
+  return {
+    databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
+    host: pick(flags.host, "HOST") ?? "127.0.0.1",
+    port: integer(pick(flags.port, "PORT"), "PORT", 8000, 0, 65535),
+    trustProxy: integer(pick(flags.trustProxy, "GATEHOUSE_TRUST_PROXY"), "GATEHOUSE_TRUST_PROXY", 0, 0, 16),
+    gatehouse: {
+      algorithm,
+      accessTokenTtl,
+      refreshTokenTtl,
+      ...(secretKey === undefined ? {} : { secretKey }),
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(audience === undefined ? {} : { audience }),
+    },
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}

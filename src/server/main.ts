@@ -1,0 +1,74 @@
+import { createGatehouse, type Gatehouse } from "../core/index.js";
+import { buildServer } from "./build-server.js";
+import type { ServerConfig } from "./config.js";
+import { addDemoUsers } from "./demo-users.js";
+import { openStore } from "./open-store.js";
+
+/** A listening Gatehouse server. */
+export interface RunningServer {
+  url: string;
+  gatehouse: Gatehouse;
+  /** Stops accepting, finishes requests in flight, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link startServer}. */
+export interface StartServerOptions {
+  demo: boolean;
+  /** Receives human-readable lines about what the server did (created the database, listening). */
+  log: (line: string) => void;
+}
+
+// Other processes (the CLI) may rotate keys; look for their changes this often.
+const REFRESH_INTERVAL_MS = 500;
+
+/** Opens the store, creates the Gatehouse, builds the server and listens. */
+export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
+  const store = await openStore(config.databaseUrl);
+  let gatehouse: Gatehouse;
+  try {
+    gatehouse = await createGatehouse({ store, ...config.gatehouse });
+    for (const notice of gatehouse.notices) options.log(notice);
+    if (options.demo) {
+      const added = await addDemoUsers(gatehouse);
+      if (added.length > 0) options.log(`Added demo users: ${added.join(", ")}`);
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const logLevel = process.env.GATEHOUSE_LOG_LEVEL;
+  const app = await buildServer({
+    gatehouse,
+    trustProxy: config.trustProxy,
+    ...(logLevel === undefined || logLevel === "" ? {} : { logLevel }),
+  });
+  const timer = setInterval(() => {
+    gatehouse.refresh().catch((error: unknown) => app.log.warn({ err: error }, "refresh from the store failed"));
+  }, REFRESH_INTERVAL_MS);
+  timer.unref();
+
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    clearInterval(timer);
+    await app.close();
+    await gatehouse.close();
+    throw error;
+  }
+  const url = formatUrl(address);
+  return {
+    url,
+    gatehouse,
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      await gatehouse.close();
+    },
+  };
+}
+
+function formatUrl(address: string): string {
+  return address.replace(/\/$/, "");
+}
