@@ -1,0 +1,83 @@
+import type { StoredSigningKey, StoredUser } from "../../core/store.js";
+
+/** The user columns every SQL store selects, as {@link readUserRow} reads them. */
+export const USER_COLUMNS =
+  "username, email, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at";
+
+/** The signing key columns every SQL store selects. */
+export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
+
+/** Scopes as stored: a JSON array, so no scope spelling can ever split or merge two scopes. */
+export function encodeScopes(scopes: readonly string[]): string {
+  return JSON.stringify(scopes);
+}
+
+/**
+ * Narrows a database row to a {@link StoredUser}.
+ * @throws Error when the row does not have the shape the migrations create (a corrupt or foreign database).
+ */
+export function readUserRow(row: unknown): StoredUser {
+  if (typeof row !== "object" || row === null) throw malformed("users");
+  const r = row as Record<string, unknown>;
+  const { username, email, full_name, disabled, password_hash, tokens_valid_after, created_at, updated_at } = r;
+  if (
+    typeof username !== "string" ||
+    typeof email !== "string" ||
+    typeof full_name !== "string" ||
+    (disabled !== 0 && disabled !== 1 && typeof disabled !== "boolean") ||
+    typeof password_hash !== "string" ||
+    typeof tokens_valid_after !== "number" ||
+    typeof created_at !== "number" ||
+    typeof updated_at !== "number"
+  ) {
+    throw malformed("users");
+  }
+  return {
+    username,
+    email,
+    fullName: full_name,
+    disabled: disabled === 1 || disabled === true,
+    scopes: decodeScopes(r.scopes),
+    passwordHash: password_hash,
+    tokensValidAfter: tokens_valid_after,
+    createdAt: created_at,
+    updatedAt: updated_at,
+  };
+}
+
+/**
+ * Narrows a database row to a {@link StoredSigningKey}.
+ * @throws Error when the row does not have the shape the migrations create.
+ */
+export function readKeyRow(row: unknown): StoredSigningKey {
+  if (typeof row !== "object" || row === null) throw malformed("signing_keys");
+  const { kid, algorithm, private_key, public_key, created_at, superseded_at } = row as Record<string, unknown>;
+  if (
+    typeof kid !== "string" ||
+    typeof algorithm !== "string" ||
+    typeof private_key !== "string" ||
+    typeof public_key !== "string" ||
+    typeof created_at !== "number" ||
+    (superseded_at !== null && typeof superseded_at !== "number")
+  ) {
+    throw malformed("signing_keys");
+  }
+  return {
+    kid,
+    algorithm,
+    privateKey: private_key,
+    publicKey: public_key,
+    createdAt: created_at,
+    supersededAt: superseded_at,
+  };
+}
+
+function decodeScopes(value: unknown): string[] {
+  const scopes: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === "string")) throw malformed("users");
+  return scopes;
+}
+
+function malformed(table: string): Error {
+  return new Error(`a row of ${table} does not have the expected shape`);
+}

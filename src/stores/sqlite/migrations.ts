@@ -1,0 +1,84 @@
+import type { Database } from "better-sqlite3";
+import { GatehouseError } from "../../core/errors.js";
+
+/** One step of the schema; `version`s are consecutive and never change once released. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The schema, oldest step first. Add new steps at the end; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "create users",
+    // `id` is for the tables that will hang off a user (refresh tokens) with ON DELETE CASCADE.
+    sql: `
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL,
+        username_key TEXT NOT NULL,
+        email TEXT NOT NULL,
+        full_name TEXT NOT NULL DEFAULT '',
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        scopes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(scopes)),
+        password_hash TEXT NOT NULL,
+        tokens_valid_after INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX users_username_key ON users (username_key);
+    `,
+  },
+  {
+    version: 2,
+    name: "create signing keys",
+    sql: `
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        algorithm TEXT NOT NULL,
+        private_key TEXT NOT NULL,
+        public_key TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        superseded_at INTEGER
+      ) STRICT;
+    `,
+  },
+];
+
+/** The schema version this code writes and expects. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/**
+ * Brings the schema up to date: every pending step and its `schema_migrations` row in one
+ * IMMEDIATE transaction, so two processes starting together cannot both apply a step and
+ * a failed step leaves nothing behind. A no-op on an up-to-date database.
+ * @throws GatehouseError `store_unavailable` when the database is newer than this code.
+ */
+export function migrate(db: Database, now: number): void {
+  const run = db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT
+    `);
+    const current = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations").pluck().get();
+    if (typeof current !== "number") throw new Error("schema_migrations.version is not a number");
+    if (current > LATEST_SCHEMA_VERSION) {
+      throw new GatehouseError(
+        "store_unavailable",
+        `the database has schema version ${current}, newer than this Gatehouse knows (${LATEST_SCHEMA_VERSION}); upgrade Gatehouse`,
+      );
+    }
+    const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now);
+    }
+  });
+  run.immediate();
+}

@@ -1,0 +1,52 @@
+import type { GatehouseStore } from "../../core/store.js";
+import { prepareKeyQueries } from "./key-queries.js";
+import { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
+import { guarded } from "./sqlite-errors.js";
+import { prepareUserQueries } from "./user-queries.js";
+
+/**
+ * Creates a store on a SQLite file (created and migrated if needed; its directory must
+ * exist), or on `:memory:`. Several processes may share the file: the CLI's writes show
+ * up in a running server's {@link GatehouseStore.changeVersion}.
+ * @throws GatehouseError `store_unavailable` when the database cannot be opened.
+ * @example
+ * const store = await createSqliteStore("./gatehouse.db");
+ * const gatehouse = await createGatehouse({ store });
+ */
+export async function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
+  const db = openSqliteDatabase(path, options);
+  const { users, keys, ping, dataVersion } = guarded(() => ({
+    users: prepareUserQueries(db),
+    keys: prepareKeyQueries(db),
+    ping: db.prepare("SELECT 1"),
+    // data_version changes when another connection commits, never for this one's own writes:
+    // exactly "someone else wrote", without scanning any table.
+    dataVersion: db.prepare("PRAGMA data_version").pluck(),
+  }));
+
+  // better-sqlite3 is synchronous; the interface is async because a PostgreSQL store shares it.
+  // `async` turns every throw, converted by `guarded`, into a rejection.
+  return {
+    kind: "sqlite",
+    findUserByUsername: async (username) => guarded(() => users.find(username)),
+    createUser: async (user, now) => guarded(() => users.create(user, now)),
+    updateUser: async (username, patch, now) => guarded(() => users.update(username, patch, now)),
+    deleteUser: async (username) => guarded(() => users.delete(username)),
+    listUsers: async ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),
+    listSigningKeys: async () => guarded(() => keys.list()),
+    addSigningKey: async (key, now) => guarded(() => keys.add(key, now)),
+    deleteSigningKeysSupersededBefore: async (before) => guarded(() => keys.deleteSupersededBefore(before)),
+    ping: async () => {
+      guarded(() => ping.get());
+    },
+    changeVersion: async () =>
+      guarded(() => {
+        const version = dataVersion.get();
+        if (typeof version !== "number") throw new Error("PRAGMA data_version did not return a number");
+        return version;
+      }),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

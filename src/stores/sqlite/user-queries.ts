@@ -1,0 +1,118 @@
+import type { Database } from "better-sqlite3";
+import { GatehouseError } from "../../core/errors.js";
+import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
+import { usernameKey } from "../../core/user.js";
+import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
+import { encodeScopes, readUserRow, USER_COLUMNS } from "../sql/rows.js";
+import { isUniqueViolation } from "./sqlite-errors.js";
+
+/**
+ * The user operations of the SQLite store. Synchronous, and driver errors escape as they
+ * are: the store converts them (and wraps the calls in promises).
+ */
+export interface UserQueries {
+  find(username: string): StoredUser | null;
+  create(user: NewUser, now: number): StoredUser;
+  update(username: string, patch: UserPatch, now: number): StoredUser | null;
+  delete(username: string): boolean;
+  list(limit: number, cursor: string | null): UserPage;
+}
+
+/** Prepares every user statement once, for the life of the connection. */
+export function prepareUserQueries(db: Database): UserQueries {
+  const findByKey = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`);
+  const insert = db.prepare(`
+    INSERT INTO users (username, username_key, email, full_name, disabled, scopes, password_hash,
+                       tokens_valid_after, created_at, updated_at)
+    VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @now, @now, @now)
+  `);
+  // One statement for every patch shape: NULL means "leave as is". tokens_valid_after only
+  // moves forward, so a late or stale write can never revive tokens a newer one revoked.
+  const update = db.prepare(`
+    UPDATE users SET
+      email = coalesce(@email, email),
+      full_name = coalesce(@fullName, full_name),
+      disabled = coalesce(@disabled, disabled),
+      scopes = coalesce(@scopes, scopes),
+      password_hash = coalesce(@passwordHash, password_hash),
+      tokens_valid_after = max(tokens_valid_after, coalesce(@tokensValidAfter, tokens_valid_after)),
+      updated_at = @now
+    WHERE username_key = @key
+    RETURNING ${USER_COLUMNS}
+  `);
+  const deleteByKey = db.prepare("DELETE FROM users WHERE username_key = ?");
+  // Every key is non-empty, so '' starts the first page; the unique index serves the range and the order.
+  const page = db.prepare(
+    `SELECT ${USER_COLUMNS}, username_key FROM users WHERE username_key > ? ORDER BY username_key LIMIT ?`,
+  );
+
+  return {
+    find(username) {
+      const row = findByKey.get(usernameKey(username));
+      return row === undefined ? null : readUserRow(row);
+    },
+
+    create(user, now) {
+      try {
+        insert.run({
+          username: user.username,
+          key: usernameKey(user.username),
+          email: user.email,
+          fullName: user.fullName,
+          disabled: user.disabled ? 1 : 0,
+          scopes: encodeScopes(user.scopes),
+          passwordHash: user.passwordHash,
+          now,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new GatehouseError("user_exists", "A user with this username already exists");
+        }
+        throw error;
+      }
+      return {
+        username: user.username,
+        email: user.email,
+        fullName: user.fullName,
+        disabled: user.disabled,
+        scopes: [...user.scopes],
+        passwordHash: user.passwordHash,
+        tokensValidAfter: now,
+        createdAt: now,
+        updatedAt: now,
+      };
+    },
+
+    update(username, patch, now) {
+      const row = update.get({
+        key: usernameKey(username),
+        email: patch.email ?? null,
+        fullName: patch.fullName ?? null,
+        disabled: patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
+        scopes: patch.scopes === undefined ? null : encodeScopes(patch.scopes),
+        passwordHash: patch.passwordHash ?? null,
+        tokensValidAfter: patch.tokensValidAfter ?? null,
+        now,
+      });
+      return row === undefined ? null : readUserRow(row);
+    },
+
+    delete(username) {
+      return deleteByKey.run(usernameKey(username)).changes > 0;
+    },
+
+    list(limit, cursor) {
+      checkPageLimit(limit);
+      const after = cursor === null ? "" : decodeCursor(cursor);
+      // One row more than asked tells whether another page follows, so the last page says so.
+      const rows = page.all(after, limit + 1);
+      const more = rows.length > limit;
+      const shown = more ? rows.slice(0, limit) : rows;
+      const last = shown.at(-1) as { username_key?: unknown } | undefined;
+      return {
+        users: shown.map(readUserRow),
+        nextCursor: more && typeof last?.username_key === "string" ? encodeCursor(last.username_key) : null,
+      };
+    },
+  };
+}
