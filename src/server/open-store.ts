@@ -1,0 +1,48 @@
+import { GatehouseError } from "../core/errors.js";
+import type { GatehouseStore } from "../core/store.js";
+import { createMemoryStore } from "../stores/memory/memory-store.js";
+import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+const MAX_SCHEME_SHOWN = 32;
+const EXPECTED = "use sqlite:PATH (e.g. sqlite:./gatehouse.db), sqlite::memory: or memory:";
+
+/**
+ * Opens the store a database URL names: `sqlite:PATH` (relative to the working directory
+ * or absolute), `sqlite::memory:`, or `memory:`. PostgreSQL URLs are recognised but not
+ * supported yet.
+ * @throws GatehouseError `validation_failed` for a URL it cannot serve (naming only its
+ * scheme, since the rest may hold a password); `store_unavailable` when the database cannot be opened.
+ * @example
+ * const store = await openStore(process.env.GATEHOUSE_DATABASE_URL ?? "sqlite:./gatehouse.db");
+ */
+export async function openStore(databaseUrl: string): Promise<GatehouseStore> {
+  const scheme = SCHEME.exec(databaseUrl)?.[1]?.toLowerCase();
+  const rest = scheme === undefined ? "" : databaseUrl.slice(scheme.length + 1);
+  switch (scheme) {
+    case "sqlite":
+      return createSqliteStore(sqlitePath(rest));
+    case "memory":
+      if (rest !== "") throw invalid(`memory: takes nothing after the colon; ${EXPECTED}`);
+      return createMemoryStore();
+    case "postgres":
+    case "postgresql":
+      throw invalid("PostgreSQL support is not available yet");
+    case undefined:
+      throw invalid(`unsupported database URL: no scheme; ${EXPECTED}`);
+    default:
+      throw invalid(`unsupported database URL: ${scheme.slice(0, MAX_SCHEME_SHOWN)}`);
+  }
+}
+
+function sqlitePath(rest: string): string {
+  if (rest === "") throw invalid(`sqlite: needs a file path; ${EXPECTED}`);
+  // "sqlite://x" reads as a host in URL syntax and "sqlite:///x" is relative in SQLAlchemy
+  // but absolute as a file URL: refuse rather than guess which file the operator meant.
+  if (rest.startsWith("//")) throw invalid(`sqlite: takes a plain path, not //; ${EXPECTED}`);
+  return rest;
+}
+
+function invalid(message: string): GatehouseError {
+  return new GatehouseError("validation_failed", message);
+}
