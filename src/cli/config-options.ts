@@ -1,0 +1,45 @@
+import type { Command } from "commander";
+import type { ConfigOverrides } from "../server/config.js";
+
+/** The configuration flags every command takes (values as commander parsed them). */
+export interface ConfigFlags {
+  database?: string;
+  algorithm?: string;
+  issuer?: string;
+  audience?: string;
+  accessTokenTtl?: string;
+  refreshTokenTtl?: string;
+}
+
+/**
+ * Adds `--database` and the token settings to a command. Each command declares them itself
+ * (rather than the root program), so they work after the subcommand's own options too.
+ */
+export function addConfigOptions(command: Command): Command {
+  // Not commander's `.env()`: loadConfig reads the environment, which tests inject through CliIo.
+  return command
+    .option(
+      "--database <url>",
+      "sqlite:PATH, memory: or postgres://… (env GATEHOUSE_DATABASE_URL, default sqlite:./gatehouse.db)",
+    )
+    .option("--algorithm <alg>", "HS256, EdDSA, ES256 or RS256 (env GATEHOUSE_ALGORITHM, default HS256)")
+    .option("--issuer <iss>", "the tokens' iss claim (env GATEHOUSE_ISSUER)")
+    .option("--audience <aud>", "the tokens' aud claim (env GATEHOUSE_AUDIENCE)")
+    .option("--access-token-ttl <seconds>", "access token lifetime (env GATEHOUSE_ACCESS_TOKEN_TTL, default 1800)")
+    .option(
+      "--refresh-token-ttl <seconds>",
+      "refresh token lifetime (env GATEHOUSE_REFRESH_TOKEN_TTL, default 14 days)",
+    );
+}
+
+/** Turns the parsed flags into `loadConfig` overrides; absent flags fall back to the environment there. */
+export function toOverrides(flags: ConfigFlags): ConfigOverrides {
+  const overrides: ConfigOverrides = {};
+  if (flags.database !== undefined) overrides.databaseUrl = flags.database;
+  if (flags.algorithm !== undefined) overrides.algorithm = flags.algorithm;
+  if (flags.issuer !== undefined) overrides.issuer = flags.issuer;
+  if (flags.audience !== undefined) overrides.audience = flags.audience;
+  if (flags.accessTokenTtl !== undefined) overrides.accessTokenTtl = flags.accessTokenTtl;
+  if (flags.refreshTokenTtl !== undefined) overrides.refreshTokenTtl = flags.refreshTokenTtl;
+  return overrides;
+}

@@ -1,0 +1,67 @@
+import { EventEmitter } from "node:events";
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/program.js";
+import { type CapturedOutput, createTestIo } from "./cli-harness.js";
+
+async function waitForUrl(output: CapturedOutput): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const match = /^Gatehouse listening on (http:\/\/\S+)$/m.exec(output.text);
+    if (match?.[1]) return match[1];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the server did not report its URL; it printed: ${output.text}`);
+}
+
+function serveInProcess(args: string[], exit: (code: number) => void = () => undefined) {
+  const signals = new EventEmitter();
+  const { io, stdout, stderr } = createTestIo({ signals, exit });
+  const exitCode = runCli(["serve", "--port", "0", "--database", "memory:", ...args], io);
+  return { signals, stdout, stderr, exitCode };
+}
+
+describe("gatehouse serve", () => {
+  it("prints its URL once listening, serves, and exits 0 after SIGTERM", async () => {
+    const server = serveInProcess([]);
+    const url = await waitForUrl(server.stdout);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    server.signals.emit("SIGTERM");
+    expect(await server.exitCode).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(server.signals.listenerCount("SIGTERM") + server.signals.listenerCount("SIGINT")).toBe(0);
+  });
+
+  it("adds the demo users with --demo and says so", async () => {
+    const server = serveInProcess(["--demo"]);
+    await waitForUrl(server.stdout);
+    expect(server.stdout.text).toMatch(/johndoe/);
+    server.signals.emit("SIGINT");
+    expect(await server.exitCode).toBe(0);
+  });
+
+  it("exits at once on a second signal", async () => {
+    const exits: number[] = [];
+    const server = serveInProcess([], (code) => exits.push(code));
+    await waitForUrl(server.stdout);
+    server.signals.emit("SIGINT");
+    server.signals.emit("SIGINT");
+    expect(exits).toEqual([1]);
+    expect(await server.exitCode).toBe(0);
+  });
+
+  it("exits 1 with one line when the port is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const address = blocker.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const server = serveInProcess(["--port", String(port)]);
+      expect(await server.exitCode).toBe(1);
+      expect(server.stderr.text).toMatch(/^gatehouse: [^\n]+\n$/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
