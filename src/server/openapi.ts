@@ -1,8 +1,48 @@
-import swagger from "@fastify/swagger";
+import { STATUS_CODES } from "node:http";
+import swagger, { type SwaggerTransformObject } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { Gatehouse } from "../core/index.js";
 import { SECURITY_SCHEME } from "../http/fastify/index.js";
+
+/**
+ * The Content-Security-Policy of /docs: everything from this origin only (Swagger UI is
+ * served from the package, the logo is a data: URL), and "Try it out" and Authorize may
+ * only call this server. No `upgrade-insecure-requests` (the package's default has it), so
+ * the docs keep working over plain HTTP on a host other than localhost. Inline styles stay
+ * allowed: Swagger UI renders some of its markup with style attributes.
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "base-uri 'none'",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+  "img-src 'self' data:",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+].join("; ");
+
+/** What a response means, for routes whose schema gives no description (FastAPI's wording for 200 and 422). */
+const RESPONSE_DESCRIPTIONS: Record<string, string> = {
+  "200": "Successful Response",
+  "201": "Created",
+  "204": "No Content",
+  "400": "Bad Request",
+  "401": "Not authenticated, or the token is invalid, expired or revoked",
+  "403": "Not enough permissions: the token lacks a required scope",
+  "404": "Not Found",
+  "409": "Conflict",
+  "413": "Request body is too large",
+  "415": "Unsupported media type",
+  "422": "Validation Error",
+  "429": "Too many failed attempts: retry after the Retry-After header's seconds",
+  "503": "Service Unavailable",
+};
 
 /**
  * OpenAPI 3.1 at /openapi.json with an OAuth2 password-flow scheme listing every scope, and
@@ -26,10 +66,40 @@ export async function registerOpenApi(app: FastifyInstance, gatehouse: Gatehouse
         },
       },
     },
+    transformObject: describeResponses,
   });
   await app.register(swaggerUi, {
     routePrefix: "/docs",
+    staticCSP: DOCS_CSP,
+    theme: { title: "Gatehouse API docs" },
     uiConfig: { persistAuthorization: false, displayRequestDuration: true },
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** Replaces @fastify/swagger's placeholder "Default Response" with what the status means. */
+const describeResponses: SwaggerTransformObject = (document) => {
+  if (!("openapiObject" in document)) return document.swaggerObject;
+  const openapi = document.openapiObject;
+  for (const pathItem of Object.values(openapi.paths ?? {})) {
+    for (const operation of Object.values(pathItem ?? {})) {
+      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
+      const responses: unknown = operation.responses;
+      if (typeof responses !== "object" || responses === null) continue;
+      for (const [status, response] of Object.entries(responses)) {
+        if (isPlaceholder(response))
+          response.description = RESPONSE_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? status;
+      }
+    }
+  }
+  return openapi;
+};
+
+function isPlaceholder(response: unknown): response is { description: string } {
+  return (
+    typeof response === "object" &&
+    response !== null &&
+    "description" in response &&
+    response.description === "Default Response"
+  );
 }
