@@ -3,6 +3,7 @@ import type { GatehouseStore } from "../../src/core/store.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
+import { describeSessionContract } from "./contract-sessions.js";
 import { describeUserContract } from "./contract-users.js";
 
 export type { StoreFactory } from "./contract-fixtures.js";
@@ -36,6 +37,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeUserContract(current);
     describeListContract(current);
     describeKeyContract(current);
+    describeSessionContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

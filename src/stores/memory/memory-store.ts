@@ -2,6 +2,7 @@ import { GatehouseError } from "../../core/errors.js";
 import type { GatehouseStore, NewUser, StoredSigningKey, StoredUser, UserPatch } from "../../core/store.js";
 import { usernameKey } from "../../core/user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
+import { createMemorySessions } from "./memory-sessions.js";
 
 /**
  * Creates a store that keeps everything in this process, for tests and demos. It copies
@@ -24,6 +25,7 @@ export function createMemoryStore(): GatehouseStore {
   const changed = () => {
     version++;
   };
+  const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed });
 
   return {
     kind: "memory",
@@ -73,8 +75,12 @@ export function createMemoryStore(): GatehouseStore {
 
     async deleteUser(username) {
       open();
-      const deleted = users.delete(usernameKey(username));
-      if (deleted) changed();
+      const key = usernameKey(username);
+      const deleted = users.delete(key);
+      if (deleted) {
+        sessions.forgetUser(key);
+        changed();
+      }
       return deleted;
     },
 
@@ -123,6 +129,15 @@ export function createMemoryStore(): GatehouseStore {
       if (deleted > 0) changed();
       return deleted;
     },
+
+    createRefreshFamily: sessions.createRefreshFamily,
+    rotateRefreshToken: sessions.rotateRefreshToken,
+    findRefreshToken: sessions.findRefreshToken,
+    revokeRefreshFamily: sessions.revokeRefreshFamily,
+    revokeUserRefreshFamilies: sessions.revokeUserRefreshFamilies,
+    revokeAccessToken: sessions.revokeAccessToken,
+    findTokenSubject: sessions.findTokenSubject,
+    purgeExpired: sessions.purgeExpired,
 
     async ping() {
       open();

@@ -1,4 +1,4 @@
-import type { StoredSigningKey, StoredUser } from "../../core/store.js";
+import type { StoredRefreshToken, StoredSigningKey, StoredUser } from "../../core/store.js";
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
@@ -6,6 +6,13 @@ export const USER_COLUMNS =
 
 /** The signing key columns every SQL store selects. */
 export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
+
+/**
+ * The refresh token columns every SQL store selects from `refresh_tokens t`, its family `f`
+ * and the owner `u`, plus the family's `revoked_at`.
+ */
+export const REFRESH_TOKEN_COLUMNS =
+  "t.token_hash, t.family_id, u.username, f.client_id, f.scope, t.issued_at, t.expires_at, t.used_at, f.revoked_at";
 
 /** Scopes as stored: a JSON array, so no scope spelling can ever split or merge two scopes. */
 export function encodeScopes(scopes: readonly string[]): string {
@@ -69,6 +76,48 @@ export function readKeyRow(row: unknown): StoredSigningKey {
     publicKey: public_key,
     createdAt: created_at,
     supersededAt: superseded_at,
+  };
+}
+
+/** A refresh token row with its family's revocation instant. */
+export interface RefreshTokenRow {
+  token: StoredRefreshToken;
+  revokedAt: number | null;
+}
+
+/**
+ * Narrows a row selected with {@link REFRESH_TOKEN_COLUMNS}.
+ * @throws Error when the row does not have the shape the migrations create.
+ */
+export function readRefreshTokenRow(row: unknown): RefreshTokenRow {
+  if (typeof row !== "object" || row === null) throw malformed("refresh_tokens");
+  const { token_hash, family_id, username, client_id, scope, issued_at, expires_at, used_at, revoked_at } =
+    row as Record<string, unknown>;
+  if (
+    typeof token_hash !== "string" ||
+    typeof family_id !== "string" ||
+    typeof username !== "string" ||
+    (client_id !== null && typeof client_id !== "string") ||
+    typeof scope !== "string" ||
+    typeof issued_at !== "number" ||
+    typeof expires_at !== "number" ||
+    (used_at !== null && typeof used_at !== "number") ||
+    (revoked_at !== null && typeof revoked_at !== "number")
+  ) {
+    throw malformed("refresh_tokens");
+  }
+  return {
+    token: {
+      tokenHash: token_hash,
+      familyId: family_id,
+      username,
+      clientId: client_id,
+      scope,
+      issuedAt: issued_at,
+      expiresAt: expires_at,
+      usedAt: used_at,
+    },
+    revokedAt: revoked_at,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createSqliteStore } from "./sqlite-store.js";
 
-export { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
+export type { SqliteStoreOptions } from "./open-database.js";
 export { createSqliteStore } from "./sqlite-store.js";
 
 /** The name CONTRACT.md §4 gives the factory (`import { sqliteStore } from "gatehouse/sqlite"`). */

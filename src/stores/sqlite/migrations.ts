@@ -13,7 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "create users",
-    // `id` is for the tables that will hang off a user (refresh tokens) with ON DELETE CASCADE.
+    // `id` is what refresh families hang off, so deleting a user deletes its sessions (ON DELETE CASCADE).
     sql: `
       CREATE TABLE users (
         id INTEGER PRIMARY KEY,
@@ -43,6 +43,45 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL,
         superseded_at INTEGER
       ) STRICT;
+    `,
+  },
+  {
+    version: 3,
+    name: "create refresh token families",
+    // A family is one login session. Its expires_at follows its newest token, so a family
+    // outlives every access token that names it as `sid` and can be purged with its tokens.
+    sql: `
+      CREATE TABLE refresh_families (
+        family_id TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        client_id TEXT,
+        scope TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX refresh_families_user ON refresh_families (user_id);
+      CREATE INDEX refresh_families_expiry ON refresh_families (expires_at);
+      CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL REFERENCES refresh_families (family_id) ON DELETE CASCADE,
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+      CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);
+    `,
+  },
+  {
+    version: 4,
+    name: "create revoked access tokens",
+    sql: `
+      CREATE TABLE revoked_access_tokens (
+        jti TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens (expires_at);
     `,
   },
 ];

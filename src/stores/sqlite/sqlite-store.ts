@@ -1,7 +1,9 @@
 import type { GatehouseStore } from "../../core/store.js";
 import { prepareKeyQueries } from "./key-queries.js";
 import { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
-import { guarded } from "./sqlite-errors.js";
+import { prepareRefreshQueries } from "./refresh-queries.js";
+import { prepareRevocationQueries } from "./revocation-queries.js";
+import { guarded, toStoreError } from "./sqlite-errors.js";
 import { prepareUserQueries } from "./user-queries.js";
 
 /**
@@ -15,9 +17,11 @@ import { prepareUserQueries } from "./user-queries.js";
  */
 export async function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
   const db = openSqliteDatabase(path, options);
-  const { users, keys, ping, dataVersion } = guarded(() => ({
+  const { users, keys, refresh, revocations, ping, dataVersion } = guarded(() => ({
     users: prepareUserQueries(db),
     keys: prepareKeyQueries(db),
+    refresh: prepareRefreshQueries(db),
+    revocations: prepareRevocationQueries(db),
     ping: db.prepare("SELECT 1"),
     // data_version changes when another connection commits, never for this one's own writes:
     // exactly "someone else wrote", without scanning any table.
@@ -28,14 +32,41 @@ export async function createSqliteStore(path: string, options: SqliteStoreOption
   // `async` turns every throw, converted by `guarded`, into a rejection.
   return {
     kind: "sqlite",
-    findUserByUsername: async (username) => guarded(() => users.find(username)),
+    // The two per-request lookups: one prepared `get` each, without a closure. Their cost is
+    // SQLite's read transaction (two shm lock calls and an fstat), not this code.
+    async findUserByUsername(username) {
+      try {
+        return users.find(username);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+    async findTokenSubject(username, jti, familyId) {
+      try {
+        return revocations.findTokenSubject(username, jti, familyId);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
     createUser: async (user, now) => guarded(() => users.create(user, now)),
     updateUser: async (username, patch, now) => guarded(() => users.update(username, patch, now)),
     deleteUser: async (username) => guarded(() => users.delete(username)),
     listUsers: async ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),
+
     listSigningKeys: async () => guarded(() => keys.list()),
     addSigningKey: async (key, now) => guarded(() => keys.add(key, now)),
     deleteSigningKeysSupersededBefore: async (before) => guarded(() => keys.deleteSupersededBefore(before)),
+
+    createRefreshFamily: async (token) => guarded(() => refresh.createFamily(token)),
+    rotateRefreshToken: async (tokenHash, replacement, now) =>
+      guarded(() => refresh.rotate(tokenHash, replacement, now)),
+    findRefreshToken: async (tokenHash) => guarded(() => refresh.find(tokenHash)),
+    revokeRefreshFamily: async (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
+    revokeUserRefreshFamilies: async (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+
+    revokeAccessToken: async (jti, expiresAt) => guarded(() => revocations.revokeAccessToken(jti, expiresAt)),
+    purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now)),
+
     ping: async () => {
       guarded(() => ping.get());
     },

@@ -1,0 +1,142 @@
+import { GatehouseError } from "../../core/errors.js";
+import type { RefreshTokenStore, RevocationStore, StoredRefreshToken, StoredUser } from "../../core/store.js";
+import { usernameKey } from "../../core/user.js";
+
+interface Family {
+  userKey: string;
+  clientId: string | null;
+  scope: string;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+interface Token {
+  familyId: string;
+  issuedAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** What the memory store's refresh families and revocations need from it. */
+export interface MemorySessionsContext {
+  /** The stored user under a username key, uncopied (read only). */
+  userAt(key: string): StoredUser | undefined;
+  copyUser(user: StoredUser): StoredUser;
+  /** Throws when the store is closed. */
+  open(): void;
+  changed(): void;
+}
+
+/** The memory store's refresh token families and access token revocations. */
+export interface MemorySessions extends RefreshTokenStore, RevocationStore {
+  /** Drops a deleted user's families and their tokens, as ON DELETE CASCADE does in SQL. */
+  forgetUser(key: string): void;
+}
+
+/** Creates the session half of the memory store, with the same semantics as the SQL stores. */
+export function createMemorySessions(context: MemorySessionsContext): MemorySessions {
+  const { open, changed } = context;
+  const families = new Map<string, Family>();
+  const tokens = new Map<string, Token>();
+  const revoked = new Map<string, number>();
+
+  const view = (tokenHash: string): { token: StoredRefreshToken; family: Family } | null => {
+    const token = tokens.get(tokenHash);
+    const family = token && families.get(token.familyId);
+    const user = family && context.userAt(family.userKey);
+    if (!token || !family || !user) return null;
+    const { familyId, issuedAt, expiresAt, usedAt } = token;
+    const { clientId, scope } = family;
+    return {
+      token: { tokenHash, familyId, username: user.username, clientId, scope, issuedAt, expiresAt, usedAt },
+      family,
+    };
+  };
+  const revokeFamily = (family: Family | undefined, now: number) => {
+    if (family && family.revokedAt === null) family.revokedAt = now;
+  };
+  const dropFamily = (familyId: string) => {
+    families.delete(familyId);
+    for (const [hash, token] of tokens) if (token.familyId === familyId) tokens.delete(hash);
+  };
+
+  return {
+    async createRefreshFamily(token) {
+      open();
+      const userKey = usernameKey(token.username);
+      if (!context.userAt(userKey)) throw new GatehouseError("user_not_found", "User not found");
+      if (families.has(token.familyId) || tokens.has(token.tokenHash)) {
+        throw new GatehouseError("store_unavailable", "the refresh token or its family exists already");
+      }
+      const { clientId, scope, expiresAt, issuedAt, usedAt } = token;
+      families.set(token.familyId, { userKey, clientId, scope, expiresAt, revokedAt: null });
+      tokens.set(token.tokenHash, { familyId: token.familyId, issuedAt, expiresAt, usedAt });
+      changed();
+    },
+
+    async rotateRefreshToken(tokenHash, replacement, now) {
+      open();
+      const found = view(tokenHash);
+      if (!found || found.family.revokedAt !== null) return { status: "invalid" };
+      const { token, family } = found;
+      if (token.usedAt !== null) {
+        revokeFamily(family, now);
+        changed();
+        return { status: "reused", previous: token };
+      }
+      if (token.expiresAt <= now) return { status: "invalid" };
+      tokens.get(tokenHash)!.usedAt = now;
+      const { issuedAt, expiresAt } = replacement;
+      tokens.set(replacement.tokenHash, { familyId: token.familyId, issuedAt, expiresAt, usedAt: null });
+      family.expiresAt = Math.max(family.expiresAt, expiresAt);
+      changed();
+      return { status: "rotated", previous: { ...token, usedAt: now } };
+    },
+
+    async findRefreshToken(tokenHash) {
+      open();
+      return view(tokenHash)?.token ?? null;
+    },
+
+    async revokeRefreshFamily(familyId, now) {
+      open();
+      revokeFamily(families.get(familyId), now);
+      changed();
+    },
+
+    async revokeUserRefreshFamilies(username, now) {
+      open();
+      const key = usernameKey(username);
+      for (const family of families.values()) if (family.userKey === key) revokeFamily(family, now);
+      changed();
+    },
+
+    async revokeAccessToken(jti, expiresAt) {
+      open();
+      revoked.set(jti, Math.max(revoked.get(jti) ?? expiresAt, expiresAt));
+      changed();
+    },
+
+    async findTokenSubject(username, jti, familyId) {
+      open();
+      const user = context.userAt(usernameKey(username));
+      if (!user) return null;
+      const familyRevoked = familyId !== null && (families.get(familyId)?.revokedAt ?? null) !== null;
+      return { user: context.copyUser(user), revoked: (jti !== null && revoked.has(jti)) || familyRevoked };
+    },
+
+    async purgeExpired(now) {
+      open();
+      let purged = 0;
+      for (const [jti, expiresAt] of revoked) if (expiresAt < now && revoked.delete(jti)) purged++;
+      for (const [hash, token] of tokens) if (token.expiresAt < now && tokens.delete(hash)) purged++;
+      for (const [id, family] of families) if (family.expiresAt < now && families.delete(id)) purged++;
+      if (purged > 0) changed();
+      return purged;
+    },
+
+    forgetUser(key) {
+      for (const [id, family] of families) if (family.userKey === key) dropFamily(id);
+    },
+  };
+}
