@@ -12,12 +12,15 @@ export interface ConfigFlags {
 }
 
 /**
- * Adds `--database` and the token settings to a command. Each command declares them itself
- * (rather than the root program), so they work after the subcommand's own options too.
+ * Adds `--database` and the token settings to a command, after its own options (call it last).
+ * Each command declares them itself, rather than the root program, because commander stops
+ * matching a parent's options at the first option it does not know.
  */
 export function addConfigOptions(command: Command): Command {
   // Not commander's `.env()`: loadConfig reads the environment, which tests inject through CliIo.
   return command
+    .helpOption("-h, --help", "display help for command")
+    .optionsGroup("Database and token options:")
     .option(
       "--database <url>",
       "sqlite:PATH, memory: or postgres://… (env GATEHOUSE_DATABASE_URL, default sqlite:./gatehouse.db)",

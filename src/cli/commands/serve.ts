@@ -14,13 +14,15 @@ const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 /** Registers `gatehouse serve`. */
 export function registerServeCommand(program: Command, io: CliIo): void {
-  addConfigOptions(program.command("serve"))
-    .description("run the HTTP server until SIGTERM or SIGINT")
-    .option("--host <host>", "address to listen on (env HOST, default 127.0.0.1)")
-    .option("--port <port>", "port to listen on, 0 for any free one (env PORT, default 8000)")
-    .option("--trust-proxy <hops>", "trust X-Forwarded-For from this many proxies (env GATEHOUSE_TRUST_PROXY)")
-    .option("--demo", "add the tutorial users if they are missing")
-    .action((flags: ServeFlags) => serve(flags, io));
+  addConfigOptions(
+    program
+      .command("serve")
+      .description("run the HTTP server until SIGTERM or SIGINT")
+      .option("--host <host>", "address to listen on (env HOST, default 127.0.0.1)")
+      .option("--port <port>", "port to listen on, 0 for any free one (env PORT, default 8000)")
+      .option("--trust-proxy <hops>", "trust X-Forwarded-For from this many proxies (env GATEHOUSE_TRUST_PROXY)")
+      .option("--demo", "add the tutorial users if they are missing"),
+  ).action((flags: ServeFlags) => serve(flags, io));
 }
 
 /**

@@ -27,80 +27,94 @@ const PAGE_SIZE = 500;
 export function registerUsersCommand(program: Command, io: CliIo): void {
   const users = program.command("users").description("manage users");
 
-  addConfigOptions(users.command("add").argument("<username>"))
-    .description("add a user (the password comes from standard input or a prompt)")
-    .requiredOption("--email <email>", "e-mail address")
-    .option("--full-name <name>", "full name (default: empty)")
-    .option("--scopes <scopes>", 'space-separated scopes (default: "me")')
-    .option("--disabled", "create the user disabled")
-    .option("--password-stdin", "read the password from standard input")
-    .action((username: string, flags: AddFlags) => addUser(username, flags, io));
+  addConfigOptions(
+    users
+      .command("add")
+      .argument("<username>")
+      .description("add a user (the password comes from standard input or a prompt)")
+      .requiredOption("--email <email>", "e-mail address")
+      .option("--full-name <name>", "full name (default: empty)")
+      .option("--scopes <scopes>", 'space-separated scopes (default: "me")')
+      .option("--disabled", "create the user disabled")
+      .option("--password-stdin", "read the password from standard input"),
+  ).action((username: string, flags: AddFlags) => addUser(username, flags, io));
 
-  addConfigOptions(users.command("list"))
-    .description("list all users")
-    .option("--json", "print a JSON array of users")
-    .action((flags: JsonFlags) =>
-      withUserService(flags, io, async ({ users: service, toPublicUser }) => {
-        const all = (await listAllUsers(service)).map(toPublicUser);
-        if (flags.json) writeLine(io.stdout, formatJson(all));
-        else writeLine(io.stdout, all.length === 0 ? "No users." : formatUserTable(all));
-      }),
-    );
+  addConfigOptions(
+    users.command("list").description("list all users").option("--json", "print a JSON array of users"),
+  ).action((flags: JsonFlags) =>
+    withUserService(flags, io, async ({ users: service, toPublicUser }) => {
+      const all = (await listAllUsers(service)).map(toPublicUser);
+      if (flags.json) writeLine(io.stdout, formatJson(all));
+      else writeLine(io.stdout, all.length === 0 ? "No users." : formatUserTable(all));
+    }),
+  );
 
-  addConfigOptions(users.command("show").argument("<username>"))
-    .description("show one user")
-    .option("--json", "print the user as JSON")
-    .action((username: string, flags: JsonFlags) =>
-      withUserService(flags, io, async ({ users: service, toPublicUser }) => {
-        const user = toPublicUser(await mustExist(service, username));
-        writeLine(io.stdout, flags.json ? formatJson(user) : formatUserDetails(user));
-      }),
-    );
+  addConfigOptions(
+    users
+      .command("show")
+      .argument("<username>")
+      .description("show one user")
+      .option("--json", "print the user as JSON"),
+  ).action((username: string, flags: JsonFlags) =>
+    withUserService(flags, io, async ({ users: service, toPublicUser }) => {
+      const user = toPublicUser(await mustExist(service, username));
+      writeLine(io.stdout, flags.json ? formatJson(user) : formatUserDetails(user));
+    }),
+  );
 
   for (const [name, disabled] of [
     ["disable", true],
     ["enable", false],
   ] as const) {
-    addConfigOptions(users.command(name).argument("<username>"))
-      .description(disabled ? "disable a user: no logins, no valid tokens" : "enable a disabled user")
-      .action((username: string, flags: ConfigFlags) =>
-        withUserService(flags, io, async ({ users: service }) => {
-          const user = await explainUserErrors(username, () => service.update(username, { disabled }));
-          writeLine(io.stdout, `${disabled ? "Disabled" : "Enabled"} user ${user.username}`);
-        }),
-      );
+    addConfigOptions(
+      users
+        .command(name)
+        .argument("<username>")
+        .description(disabled ? "disable a user: no logins, no valid tokens" : "enable a disabled user"),
+    ).action((username: string, flags: ConfigFlags) =>
+      withUserService(flags, io, async ({ users: service }) => {
+        const user = await explainUserErrors(username, () => service.update(username, { disabled }));
+        writeLine(io.stdout, `${disabled ? "Disabled" : "Enabled"} user ${user.username}`);
+      }),
+    );
   }
 
-  addConfigOptions(users.command("set-password").argument("<username>"))
-    .description("set a user's password; every token issued before stops working")
-    .option("--password-stdin", "read the password from standard input")
-    .action((username: string, flags: PasswordFlags) =>
-      withUserService(flags, io, async ({ users: service }) => {
-        await mustExist(service, username);
-        const password = await readPassword(io, { fromStdin: flags.passwordStdin === true, confirm: true });
-        const user = await explainUserErrors(username, () => service.setPassword(username, password));
-        writeLine(io.stdout, `Changed the password of ${user.username}; earlier tokens no longer work`);
-      }),
-    );
+  addConfigOptions(
+    users
+      .command("set-password")
+      .argument("<username>")
+      .description("set a user's password; every token issued before stops working")
+      .option("--password-stdin", "read the password from standard input"),
+  ).action((username: string, flags: PasswordFlags) =>
+    withUserService(flags, io, async ({ users: service }) => {
+      await mustExist(service, username);
+      const password = await readPassword(io, { fromStdin: flags.passwordStdin === true, confirm: true });
+      const user = await explainUserErrors(username, () => service.setPassword(username, password));
+      writeLine(io.stdout, `Changed the password of ${user.username}; earlier tokens no longer work`);
+    }),
+  );
 
-  addConfigOptions(users.command("remove").argument("<username>"))
-    .description("remove a user and all of their tokens")
-    .action((username: string, flags: ConfigFlags) =>
-      withUserService(flags, io, async ({ users: service }) => {
-        const user = await mustExist(service, username);
-        await explainUserErrors(username, () => service.remove(username));
-        writeLine(io.stdout, `Removed user ${user.username}`);
-      }),
-    );
+  addConfigOptions(
+    users.command("remove").argument("<username>").description("remove a user and all of their tokens"),
+  ).action((username: string, flags: ConfigFlags) =>
+    withUserService(flags, io, async ({ users: service }) => {
+      const user = await mustExist(service, username);
+      await explainUserErrors(username, () => service.remove(username));
+      writeLine(io.stdout, `Removed user ${user.username}`);
+    }),
+  );
 
-  addConfigOptions(users.command("logout").argument("<username>"))
-    .description("log a user out everywhere: every token issued so far stops working")
-    .action((username: string, flags: ConfigFlags) =>
-      withUserService(flags, io, async ({ users: service }) => {
-        const user = await explainUserErrors(username, () => service.invalidateTokens(username));
-        writeLine(io.stdout, `Logged out ${user.username} everywhere`);
-      }),
-    );
+  addConfigOptions(
+    users
+      .command("logout")
+      .argument("<username>")
+      .description("log a user out everywhere: every token issued so far stops working"),
+  ).action((username: string, flags: ConfigFlags) =>
+    withUserService(flags, io, async ({ users: service }) => {
+      const user = await explainUserErrors(username, () => service.invalidateTokens(username));
+      writeLine(io.stdout, `Logged out ${user.username} everywhere`);
+    }),
+  );
 }
 
 async function addUser(username: string, flags: AddFlags, io: CliIo): Promise<void> {
