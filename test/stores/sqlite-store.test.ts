@@ -132,6 +132,32 @@ describe("sqlite store", () => {
     }
   });
 
+  it("keeps answering reads while another connection holds the write lock (WAL)", async () => {
+    const store = await createSqliteStore(path, { busyTimeoutMs: 50 });
+    opened.push(store);
+    await store.createUser(newUser("johndoe"), T0);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      expect(await store.findTokenSubject("johndoe", "jti", null)).toMatchObject({ revoked: false });
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+  });
+
+  it("detects reuse of a refresh token that another connection rotated", async () => {
+    const one = await open();
+    const two = await open();
+    await one.createUser(newUser("johndoe"), T0);
+    const token = { tokenHash: "h1", familyId: "f1", username: "johndoe", clientId: null, scope: "me" };
+    await one.createRefreshFamily({ ...token, issuedAt: T0, expiresAt: T0 + 60_000, usedAt: null });
+    const replacement = (tokenHash: string) => ({ tokenHash, issuedAt: T0 + 1, expiresAt: T0 + 60_001 });
+    expect((await one.rotateRefreshToken("h1", replacement("h2"), T0 + 1)).status).toBe("rotated");
+    expect((await two.rotateRefreshToken("h1", replacement("h3"), T0 + 2)).status).toBe("reused");
+    expect((await one.rotateRefreshToken("h2", replacement("h4"), T0 + 3)).status).toBe("invalid");
+  });
+
   it("stores the username as given beside its case-folded key", async () => {
     const store = await open();
     await store.createUser(newUser("Straße"), T0);
