@@ -1,0 +1,143 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BARE_FASTIFY } from "./bare.js";
+import { type ProfileSummary, summariseProfile } from "./cpu-profile.js";
+import { prepareDatabase } from "./database.js";
+import { checkProfile, fetchToken, startGatehouse } from "./gatehouse.js";
+import { type LoadResult, runLoad } from "./load.js";
+import { REPO_ROOT } from "./paths.js";
+import { type ServerProcess, startServerProcess } from "./processes.js";
+import { DOCS_SKELETON, PROFILE_MARKERS, updateMarkdownBlock } from "./report.js";
+import type { Settings } from "./settings.js";
+import { round } from "./stats.js";
+
+interface ProfiledServer {
+  name: string;
+  load: LoadResult;
+  /** Every request the server answered while profiled, warm-up included. */
+  served: number;
+  summary: ProfileSummary;
+}
+
+/**
+ * `npm run bench -- --profile`: runs scenario 1's load against Gatehouse and the bare
+ * server, each under `node --cpu-prof`, and summarises where each spends its CPU per request.
+ */
+export async function runProfile(settings: Settings, command: string, log: (line: string) => void): Promise<void> {
+  const dir = join(settings.cacheDir, "profile");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const small = await prepareDatabase(settings.cacheDir, settings.smallUsers);
+  const seconds = settings.seconds * 2;
+  const flags = (name: string) => ["--cpu-prof", "--cpu-prof-dir", join(dir, name)];
+
+  log(`profile: gatehouse under --cpu-prof, ${seconds} s of GET /users/me`);
+  const gatehouse = await startGatehouse(small.url, flags("gatehouse"));
+  const token = await fetchToken(gatehouse.url, "johndoe", "secret");
+  await checkProfile(gatehouse.url, token);
+  const subject = await profileLoad(
+    gatehouse,
+    { authorization: `Bearer ${token}` },
+    settings,
+    seconds,
+    dir,
+    "gatehouse",
+  );
+
+  log(`profile: bare Fastify under --cpu-prof, ${seconds} s`);
+  const bare = await startServerProcess({
+    name: "bare-fastify",
+    args: [...flags("bare"), BARE_FASTIFY, "--port", "0"],
+  });
+  const baseline = await profileLoad(bare, {}, settings, seconds, dir, "bare");
+
+  const markdown = renderProfile(subject, baseline, command);
+  writeFileSync(join(settings.outDir, "profile.md"), `${markdown}\n`);
+  writeFileSync(
+    join(settings.outDir, "profile.json"),
+    `${JSON.stringify({ date: new Date().toISOString(), command, subject: compact(subject), baseline: compact(baseline) }, null, 2)}\n`,
+  );
+  if (settings.docsFile !== null) updateMarkdownBlock(settings.docsFile, PROFILE_MARKERS, markdown, DOCS_SKELETON);
+  log(markdown);
+}
+
+async function profileLoad(
+  server: ServerProcess,
+  headers: Record<string, string>,
+  settings: Settings,
+  seconds: number,
+  dir: string,
+  name: string,
+): Promise<ProfiledServer> {
+  try {
+    const options = { url: `${server.url}/users/me`, headers, connections: settings.readConnections };
+    const warmup = await runLoad({ ...options, durationSeconds: settings.warmupSeconds });
+    const load = await runLoad({ ...options, durationSeconds: seconds });
+    await server.stop();
+    const file = readdirSync(join(dir, name)).find((f) => f.endsWith(".cpuprofile"));
+    if (file === undefined) throw new Error(`${name} wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
+    return { name, load, served: warmup.ok + load.ok, summary: summariseProfile(join(dir, name, file), REPO_ROOT) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The profile as Markdown: CPU per request by category for both servers, top functions of Gatehouse. */
+export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer, command: string): string {
+  // Warm-up requests are profiled too, so per-request figures divide by every request the server served.
+  const perRequest = (p: ProfiledServer, ms: number) => (ms * 1000) / Math.max(1, p.served);
+  const categories = new Set([...subject.summary.categories, ...baseline.summary.categories].map((c) => c.category));
+  const selfOf = (p: ProfiledServer, category: string) =>
+    p.summary.categories.find((c) => c.category === category)?.selfMs ?? 0;
+  const rows = [...categories]
+    .map((category) => ({
+      category,
+      s: perRequest(subject, selfOf(subject, category)),
+      b: perRequest(baseline, selfOf(baseline, category)),
+    }))
+    .filter((row) => row.s >= 0.5 || row.b >= 0.5)
+    .sort((x, y) => y.s - x.s);
+  const busy = (p: ProfiledServer) => perRequest(p, p.summary.busyMs);
+  const top = [...subject.summary.functions].sort((a, b) => b.selfMs - a.selfMs).slice(0, 20);
+  const ours = subject.summary.functions
+    .filter((fn) => /^gatehouse |^fast-jwt$|^better-sqlite3$/.test(fn.category))
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .slice(0, 12);
+  const pct = (ms: number) => `${((100 * ms) / subject.summary.busyMs).toFixed(1)} %`;
+  return [
+    `Made with \`${command}\`: ${subject.load.seconds.toFixed(0)} s of scenario 1's load under \`node --cpu-prof\` per server ` +
+      `(Gatehouse ${Math.round(subject.load.requestsPerSecond).toLocaleString("en")} req/s, bare ${Math.round(baseline.load.requestsPerSecond).toLocaleString("en")} req/s while profiled). ` +
+      "CPU time of the server's main thread per request, by where it is spent (self time, µs/request):",
+    "",
+    "| Where | Gatehouse | Bare Fastify |",
+    "|---|---:|---:|",
+    ...rows.map((row) => `| ${row.category} | ${row.s.toFixed(1)} | ${row.b.toFixed(1)} |`),
+    `| **all busy time** | **${busy(subject).toFixed(1)}** | **${busy(baseline).toFixed(1)}** |`,
+    "",
+    "Top self-time functions in Gatehouse:",
+    "",
+    "| Function | Where | Category | Self | Total |",
+    "|---|---|---|---:|---:|",
+    ...top.map((fn) => `| \`${fn.name}\` | ${fn.location} | ${fn.category} | ${pct(fn.selfMs)} | ${pct(fn.totalMs)} |`),
+    "",
+    "Gatehouse, fast-jwt and better-sqlite3 frames by total (inclusive) time:",
+    "",
+    "| Function | Where | Self | Total |",
+    "|---|---|---:|---:|",
+    ...ours.map((fn) => `| \`${fn.name}\` | ${fn.location} | ${pct(fn.selfMs)} | ${pct(fn.totalMs)} |`),
+  ].join("\n");
+}
+
+function compact(p: ProfiledServer) {
+  return {
+    requestsPerSecond: round(p.load.requestsPerSecond),
+    requests: p.served,
+    busyMs: round(p.summary.busyMs),
+    idleMs: round(p.summary.idleMs),
+    categories: p.summary.categories.map((c) => ({ ...c, selfMs: round(c.selfMs) })),
+    topSelf: [...p.summary.functions]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, 40)
+      .map((fn) => ({ ...fn, selfMs: round(fn.selfMs), totalMs: round(fn.totalMs) })),
+  };
+}

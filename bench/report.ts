@@ -1,0 +1,95 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { BenchReport, ResultRow, Side } from "./results.js";
+
+/** Where generated blocks go in docs/BENCHMARKS.md; everything outside them is hand-written and kept. */
+export const RESULTS_MARKERS = ["<!-- bench:results:start -->", "<!-- bench:results:end -->"] as const;
+export const PROFILE_MARKERS = ["<!-- bench:profile:start -->", "<!-- bench:profile:end -->"] as const;
+
+/** The results table, the chart and the machine note, as Markdown. */
+export function renderResults(report: BenchReport, chartPath: string): string {
+  const lines = [
+    `Run of ${report.date} (${report.mode} mode: ${report.settings.rounds} alternating rounds of ${report.settings.seconds} s per side, medians), with:`,
+    "",
+    "```",
+    report.command,
+    "```",
+    "",
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GB, Node ${report.machine.node}, ${report.machine.platform}. ` +
+      "**Two shared, noisy cores: the ratios matter, the absolute numbers don't.** The server, the load generator " +
+      "(autocannon, in the harness process) and the baseline process all share those two cores, as they would on a small VM.",
+    "",
+    "| Scenario | Subject | Baseline | Ratio | Goal | Met? |",
+    "|---|---|---|---|---|---|",
+    ...report.rows.map(tableLine),
+    "",
+    `![Benchmark ratios against their goals](${chartPath})`,
+    "",
+    "What each row compares (subject vs baseline), with every round's figure:",
+    "",
+    ...report.rows.flatMap(detailLines),
+  ];
+  if (report.notes.length > 0) lines.push("", ...report.notes.map((note) => `> ${note}`));
+  return lines.join("\n");
+}
+
+function tableLine(row: ResultRow): string {
+  const ratio = row.ratio === null ? "—" : `${row.ratio.toFixed(2)}×`;
+  const baseline = row.baseline === null ? "—" : formatSide(row.baseline);
+  return `| ${row.scenario} | ${formatSide(row.subject)} | ${baseline} | ${ratio} | ${row.goal.text} | ${row.met ? "yes" : "**no**"} |`;
+}
+
+function formatSide(side: Side): string {
+  const latency =
+    side.p50Ms !== undefined && side.unit === "req/s" ? ` (p50 ${ms(side.p50Ms)}, p99 ${ms(side.p99Ms ?? 0)})` : "";
+  return `${number(side.value)} ${side.unit}${latency}`;
+}
+
+function detailLines(row: ResultRow): string[] {
+  const side = (s: Side) =>
+    `${s.label}: ${s.rounds.map(number).join(", ")} ${s.unit}${s.failures ? ` (${s.failures} non-2xx/errors)` : ""}`;
+  return [
+    `- **${row.scenario}** — ${side(row.subject)}${row.baseline === null ? "" : `; vs ${side(row.baseline)}`}.` +
+      (row.note === undefined ? "" : ` ${row.note}.`),
+  ];
+}
+
+function number(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString("en") : String(value);
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+/** Replaces the block between `markers` in a Markdown file, creating the file from `skeleton` when needed. */
+export function updateMarkdownBlock(
+  file: string,
+  markers: readonly [string, string],
+  content: string,
+  skeleton: string,
+): void {
+  let text = existsSync(file) ? readFileSync(file, "utf8") : skeleton;
+  if (!text.includes(markers[0]) || !text.includes(markers[1]))
+    text = `${text.trimEnd()}\n\n${markers[0]}\n${markers[1]}\n`;
+  const start = text.indexOf(markers[0]) + markers[0].length;
+  const end = text.indexOf(markers[1]);
+  writeFileSync(file, `${text.slice(0, start)}\n${content.trim()}\n${text.slice(end)}`);
+}
+
+/** The start of docs/BENCHMARKS.md when it does not exist yet. */
+export const DOCS_SKELETON = `# Benchmarks
+
+How fast Gatehouse is next to the ceilings that bound it: the bare framework for protected
+reads, the password hash for logins. Regenerate with \`npm run bench\` (about 7 minutes);
+\`npm run bench -- --quick\` is the 1-second smoke version.
+
+## Results
+
+${RESULTS_MARKERS[0]}
+${RESULTS_MARKERS[1]}
+
+## Profile of GET /users/me
+
+${PROFILE_MARKERS[0]}
+${PROFILE_MARKERS[1]}
+`;
