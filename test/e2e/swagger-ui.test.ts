@@ -35,13 +35,25 @@ describe.skipIf(SKIP)("Swagger UI at /docs in Chromium", () => {
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
-  let shots: string;
+  let shots = "";
   let keepShots = false;
   const requested: Request[] = [];
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
 
+  // A setup failure is kept and rethrown by each test, so the run counts the tests as failed
+  // (a throwing beforeAll only marks them skipped in the summary line CI reads).
+  let setupError: unknown;
+
   beforeAll(async () => {
+    try {
+      await setUp();
+    } catch (error) {
+      setupError = error;
+    }
+  });
+
+  async function setUp(): Promise<void> {
     if (!existsSync(CHROMIUM)) {
       throw new Error(
         `Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does), ` +
@@ -68,12 +80,16 @@ describe.skipIf(SKIP)("Swagger UI at /docs in Chromium", () => {
       if (message.type() === "error") consoleErrors.push(message.text());
     });
     page.setDefaultTimeout(STEP_TIMEOUT);
-  });
+  }
+
+  function requireSetup(): void {
+    if (setupError !== undefined) throw setupError;
+  }
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    if (shots !== undefined && !keepShots) await rm(shots, { recursive: true, force: true });
+    if (shots !== "" && !keepShots) await rm(shots, { recursive: true, force: true });
   });
 
   /** A full-page PNG, or one of just `element`, as a person would see it. */
@@ -85,6 +101,7 @@ describe.skipIf(SKIP)("Swagger UI at /docs in Chromium", () => {
   }
 
   it("logs in with Authorize and calls GET /users/me with the token", async () => {
+    requireSetup();
     const docs = await page.goto(`${origin}/docs`);
     expect(docs?.status()).toBe(200);
     // The walk below runs under the docs' own Content-Security-Policy.
@@ -167,6 +184,7 @@ describe.skipIf(SKIP)("Swagger UI at /docs in Chromium", () => {
   });
 
   it("loads nothing from outside 127.0.0.1", () => {
+    requireSetup();
     expect(requested.length).toBeGreaterThan(0);
     const outside = requested
       .map((request) => request.url())
