@@ -1,3 +1,4 @@
+/** `gatehouse/sqlite`: the embedded store (one file, several processes may share it). */
 import { createSqliteStore } from "./sqlite-store.js";
 
 export type { SqliteStoreOptions } from "./open-database.js";
