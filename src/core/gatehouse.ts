@@ -2,15 +2,20 @@ import { type AccessTokenClaims, createAccessTokenService } from "./access-token
 import { systemClock } from "./clock.js";
 import { GatehouseError, INCORRECT_CREDENTIALS, INVALID_CREDENTIALS } from "./errors.js";
 import { defaultGrantHandlers, dispatchGrant, type GrantDependencies, type GrantHandler } from "./grants.js";
+import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
 import { createKeyManager } from "./key-manager.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createPasswordHasher, type PasswordHasher } from "./password.js";
 import { missingScopes } from "./scopes.js";
+import { createSessionService } from "./session-service.js";
 import type { PublicJwk } from "./signing-keys.js";
 import type { GatehouseStore, StoredUser } from "./store.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
 import { normalizeUsername, type PublicUser, toPublicUser } from "./user.js";
 import { createUserService, type UserService } from "./user-service.js";
+
+// Expired revocations and refresh tokens are forgotten this often, so storage stays bounded.
+const PURGE_INTERVAL_MS = 60_000;
 
 /** Who a valid access token speaks for. */
 export interface Principal {
@@ -38,6 +43,14 @@ export interface Gatehouse {
   currentUser(token: string, requiredScopes?: readonly string[]): Promise<Principal>;
   /** The seed's `get_current_active_user`: also refuses disabled users with `inactive_user`. */
   currentActiveUser(token: string, requiredScopes?: readonly string[]): Promise<Principal>;
+  /** RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens are ignored. */
+  revokeToken(token: string, tokenTypeHint?: string): Promise<void>;
+  /** Ends the session of this principal's token: the token and its refresh family stop working. */
+  logout(principal: Principal): Promise<void>;
+  /** Log out everywhere: every token of the user issued so far stops working. */
+  logoutEverywhere(username: string): Promise<void>;
+  /** RFC 7662: whether a token is active right now, and its claims if so. */
+  introspect(token: string): Promise<IntrospectionResponse>;
   /** The public keys (RFC 7517 JWK Set); empty for HS256. */
   jwks(): { keys: PublicJwk[] };
   rotateKeys(): Promise<string>;
@@ -80,8 +93,10 @@ export async function createGatehouse(
     clock,
   });
   const users = createUserService({ store, hasher, clock, knownScopes });
+  const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
   const grants = new Map([...defaultGrantHandlers(), ...extraGrants]);
   let lastChangeVersion = await store.changeVersion();
+  let lastPurge = 0;
 
   const authenticate = async (username: string, password: string): Promise<StoredUser> => {
     let name: string;
@@ -109,27 +124,20 @@ export async function createGatehouse(
   const grantDeps: GrantDependencies = {
     knownScopes,
     authenticate: (username, password) => authenticate(username, password),
-    issueTokens: async (user, scopes, context) => {
-      const issued = tokens.issue({
-        subject: user.username,
-        scopes,
-        ...(context.clientId === undefined ? {} : { clientId: context.clientId }),
-      });
-      return {
-        access_token: issued.token,
-        token_type: "bearer",
-        expires_in: issued.expiresIn,
-        scope: issued.claims.scope,
-      };
-    },
+    issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
+    rotateRefreshToken: (tokenHash, scopes, context) => sessions.rotate(tokenHash, scopes, context),
   };
 
-  /** Verifies the token and loads its user; `stale` when the user invalidated tokens after it was issued. */
+  /**
+   * Verifies the token and loads its user in one store lookup; `stale` when the token was
+   * revoked, or issued before the user invalidated tokens (password change, logout-all, re-creation).
+   */
   const resolve = async (token: string) => {
     const claims = tokens.verify(token);
-    const user = await store.findUserByUsername(claims.sub);
-    if (!user) throw new GatehouseError("invalid_token", INVALID_CREDENTIALS);
-    const stale = claims.iat * 1000 < user.tokensValidAfter;
+    const subject = await store.findTokenSubject(claims.sub, claims.jti ?? null, claims.sid ?? null);
+    if (!subject) throw new GatehouseError("invalid_token", INVALID_CREDENTIALS);
+    const { user } = subject;
+    const stale = subject.revoked || Math.round(claims.iat * 1000) < user.tokensValidAfter;
     return { claims, user, stale };
   };
 
@@ -174,10 +182,22 @@ export async function createGatehouse(
       return toPrincipal(user, claims, requiredScopes);
     },
 
+    revokeToken: (token, hint) => sessions.revoke(token, hint),
+    logout: (principal) => sessions.logout(principal.claims),
+    async logoutEverywhere(username) {
+      await users.invalidateTokens(username);
+    },
+    introspect: (token) => introspectAccessToken(token, (candidate) => resolveWithScopes(candidate, [])),
+
     jwks: () => keys.ring().jwks,
     rotateKeys: () => keys.rotate(),
 
     async refresh() {
+      const now = clock.now();
+      if (now - lastPurge >= PURGE_INTERVAL_MS) {
+        lastPurge = now;
+        await store.purgeExpired(now);
+      }
       const version = await store.changeVersion();
       if (version === lastChangeVersion) return;
       lastChangeVersion = version;

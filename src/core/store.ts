@@ -80,6 +80,76 @@ export interface KeyStore {
   deleteSigningKeysSupersededBefore(before: number): Promise<number>;
 }
 
+/**
+ * A refresh token as stored: only its SHA-256 hash, never the token. Every refresh token
+ * belongs to a family (one login session); access tokens carry the family as `sid`.
+ */
+export interface StoredRefreshToken {
+  /** base64url SHA-256 of the opaque token. */
+  tokenHash: string;
+  familyId: string;
+  /** The owner's username as stored. */
+  username: string;
+  clientId: string | null;
+  /** Space-separated scopes the family was granted. */
+  scope: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** Set when the token was exchanged for a new one; a second use is theft. */
+  usedAt: number | null;
+}
+
+/** The outcome of {@link RefreshTokenStore.rotateRefreshToken}. */
+export type RotationResult =
+  | { status: "rotated"; previous: StoredRefreshToken }
+  /** The token had been used already: the store revoked its family. */
+  | { status: "reused"; previous: StoredRefreshToken }
+  /** Unknown, expired, or its family is revoked. */
+  | { status: "invalid" };
+
+/** The replacement a rotation stores; family, user, client and scope are copied from the old token. */
+export interface RefreshReplacement {
+  tokenHash: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** Refresh tokens and their families (login sessions). */
+export interface RefreshTokenStore {
+  /** Starts a new family with its first token. */
+  createRefreshFamily(token: StoredRefreshToken): Promise<void>;
+  /**
+   * Atomically: if `tokenHash` is unused, unexpired at `now` and its family not revoked, mark it
+   * used and store the replacement; if it was used already, revoke its family. Of two
+   * concurrent rotations of one token exactly one is `rotated`.
+   */
+  rotateRefreshToken(tokenHash: string, replacement: RefreshReplacement, now: number): Promise<RotationResult>;
+  /** The token if known (used or not); `null` otherwise. */
+  findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | null>;
+  /** Revokes a family: its refresh tokens stop working, and access tokens with its `sid` too. */
+  revokeRefreshFamily(familyId: string, now: number): Promise<void>;
+  /** Revokes every family of a user (log out everywhere, password change). */
+  revokeUserRefreshFamilies(username: string, now: number): Promise<void>;
+}
+
+/** Revoked access tokens, remembered by `jti` until they would have expired anyway. */
+export interface RevocationStore {
+  revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
+  /**
+   * The one lookup behind every authenticated request: the token's user, and whether the
+   * token (by `jti`) or its session (by `sid`) has been revoked. `null` when the user is gone.
+   */
+  findTokenSubject(username: string, jti: string | null, familyId: string | null): Promise<TokenSubject | null>;
+  /** Forgets revocations and refresh tokens that expired before `now`; returns how many rows went. */
+  purgeExpired(now: number): Promise<number>;
+}
+
+/** What {@link RevocationStore.findTokenSubject} returns. */
+export interface TokenSubject {
+  user: StoredUser;
+  revoked: boolean;
+}
+
 /** A store that can say whether it is reachable and can be closed. */
 export interface StoreLifecycle {
   /** Resolves when the database answers; rejects otherwise. */
@@ -93,7 +163,7 @@ export interface StoreLifecycle {
 }
 
 /** Everything a Gatehouse needs from one database. */
-export interface GatehouseStore extends UserStore, KeyStore, StoreLifecycle {
+export interface GatehouseStore extends UserStore, KeyStore, RefreshTokenStore, RevocationStore, StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */
   readonly kind: string;
 }

@@ -67,7 +67,10 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
   };
   const apply = async (username: string, patch: UserPatch) => {
     const name = lookupName(username);
-    return mustExist(name === null ? null : await store.updateUser(name, patch, clock.now()));
+    const user = mustExist(name === null ? null : await store.updateUser(name, patch, clock.now()));
+    // Refresh families would be refused anyway (issued before tokensValidAfter); revoking keeps the table honest.
+    if (patch.tokensValidAfter !== undefined) await store.revokeUserRefreshFamilies(user.username, clock.now());
+    return user;
   };
 
   const service: UserService = {

@@ -6,8 +6,7 @@ export interface ParsedTokenForm {
   clientId: string | undefined;
 }
 
-const FIELDS = ["grant_type", "username", "password", "scope", "refresh_token", "client_id", "client_secret"] as const;
-const MAX_FIELD_CHARACTERS: Record<(typeof FIELDS)[number], number> = {
+const MAX_FIELD_CHARACTERS: Record<keyof TokenRequest, number> = {
   grant_type: 128,
   username: 256,
   password: PASSWORD_MAX_LENGTH,
@@ -16,6 +15,27 @@ const MAX_FIELD_CHARACTERS: Record<(typeof FIELDS)[number], number> = {
   client_id: 128,
   client_secret: 512,
 };
+
+/**
+ * Reads the named fields of a form body, each at most once (RFC 6749 §3.2) and bounded in
+ * length; other fields are ignored.
+ * @throws GatehouseError `invalid_request`.
+ */
+export function parseFormFields<F extends string>(body: string, limits: Record<F, number>): Partial<Record<F, string>> {
+  const params = new URLSearchParams(body);
+  const result: Partial<Record<F, string>> = {};
+  for (const field of Object.keys(limits) as F[]) {
+    const values = params.getAll(field);
+    if (values.length === 0) continue;
+    if (values.length > 1)
+      throw new GatehouseError("invalid_request", `The ${field} parameter was given more than once`);
+    const value = values[0] as string;
+    if (countCharacters(value) > limits[field])
+      throw new GatehouseError("invalid_request", `The ${field} parameter is too long`);
+    result[field] = value;
+  }
+  return result;
+}
 
 /** True for `application/x-www-form-urlencoded`, with or without parameters such as charset. */
 export function isFormContentType(contentType: string | undefined): boolean {
@@ -31,19 +51,7 @@ export function isFormContentType(contentType: string | undefined): boolean {
  * @throws GatehouseError `invalid_request` naming the problem, never echoing a secret.
  */
 export function parseTokenForm(body: string, authorization: string | undefined): ParsedTokenForm {
-  const params = new URLSearchParams(body);
-  const request: TokenRequest = {};
-  for (const field of FIELDS) {
-    const values = params.getAll(field);
-    if (values.length === 0) continue;
-    if (values.length > 1)
-      throw new GatehouseError("invalid_request", `The ${field} parameter was given more than once`);
-    const value = values[0] as string;
-    if (countCharacters(value) > MAX_FIELD_CHARACTERS[field]) {
-      throw new GatehouseError("invalid_request", `The ${field} parameter is too long`);
-    }
-    request[field] = value;
-  }
+  const request: TokenRequest = parseFormFields(body, MAX_FIELD_CHARACTERS);
   const basic = parseBasicCredentials(authorization);
   const bodyClient = request.client_id === "" ? undefined : request.client_id;
   if (basic !== undefined && bodyClient !== undefined && basic !== bodyClient) {

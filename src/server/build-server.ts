@@ -31,6 +31,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     trustProxy: trustHops(options.trustProxy ?? 0),
     // Bounded inputs: Node refuses larger headers with 431 itself.
     routerOptions: { maxParamLength: 256 },
+    // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look accepted.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import { extractBearerToken, type Gatehouse, isGatehouseError, type Principal } from "../../core/index.js";
 import { errorReply } from "../error-reply.js";
 
@@ -12,10 +12,10 @@ export function sendGatehouseError(reply: FastifyReply, error: unknown, atTokenE
 type Resolver = (token: string, scopes: readonly string[]) => Promise<Principal>;
 
 /**
- * A preHandler that authenticates the bearer token and sets `request.user` and
+ * An onRequest hook that authenticates the bearer token and sets `request.user` and
  * `request.principal`, or replies with the RFC 6750 error itself.
  */
-function bearerPreHandler(resolve: Resolver, scopes: readonly string[]): preHandlerAsyncHookHandler {
+function bearerPreHandler(resolve: Resolver, scopes: readonly string[]): onRequestAsyncHookHandler {
   const required = [...scopes];
   return async function requireBearer(request: FastifyRequest, reply: FastifyReply) {
     try {
@@ -32,9 +32,9 @@ function bearerPreHandler(resolve: Resolver, scopes: readonly string[]): preHand
 /** The preHandlers an app puts on its routes. */
 export interface AuthHooks {
   /** Any valid token of an existing user (the seed's `get_current_user`). */
-  requireUser(scopes?: readonly string[]): preHandlerAsyncHookHandler;
+  requireUser(scopes?: readonly string[]): onRequestAsyncHookHandler;
   /** A valid token of an enabled user (the seed's `get_current_active_user`). */
-  requireActiveUser(scopes?: readonly string[]): preHandlerAsyncHookHandler;
+  requireActiveUser(scopes?: readonly string[]): onRequestAsyncHookHandler;
 }
 
 /** Creates the preHandlers for one Gatehouse. */

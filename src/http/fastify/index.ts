@@ -3,6 +3,7 @@
 export type { AuthHooks } from "./auth-hooks.js";
 export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
 export { installErrorHandlers } from "./error-handler.js";
+export { registerOAuthRoutes, TOKEN_BODY_LIMIT } from "./oauth-routes.js";
 export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
 export { gatehousePlugin } from "./plugin.js";
 export {
@@ -13,4 +14,3 @@ export {
   securityRequirement,
   TokenResponseSchema,
 } from "./schemas.js";
-export { registerTokenRoute, TOKEN_BODY_LIMIT } from "./token-route.js";

@@ -1,20 +1,30 @@
 import type { FastifyInstance } from "fastify";
+import type { Static } from "typebox";
+import { toPublicUser } from "../../core/index.js";
 import type { AuthHooks } from "./auth-hooks.js";
-import { PublicUserSchema, protectedRouteErrors, securityRequirement } from "./schemas.js";
+import {
+  ChangePasswordBodySchema,
+  NoContentSchema,
+  PublicUserSchema,
+  protectedRouteErrors,
+  securityRequirement,
+  UpdateMeBodySchema,
+} from "./schemas.js";
 
-/** GET /users/me and its seed alias /user/me: the caller's own profile (scope `me`). */
+/** The caller's own profile (scope `me`): read it (also at the seed's /user/me), edit it, change the password. */
 export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
   const scopes = ["me"];
-  const preHandler = hooks.requireActiveUser(scopes);
+  const onRequest = hooks.requireActiveUser(scopes);
+  const security = securityRequirement(scopes);
   for (const url of ["/users/me", "/user/me"]) {
     app.get(
       url,
       {
-        preHandler,
+        onRequest,
         schema: {
           summary: url === "/users/me" ? "Read your own profile" : "Read your own profile (the seed's path)",
           tags: ["users"],
-          security: securityRequirement(scopes),
+          security,
           response: { 200: PublicUserSchema, ...protectedRouteErrors },
         },
       },
@@ -22,4 +32,49 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
       async (request) => request.user,
     );
   }
+
+  app.patch<{ Body: Static<typeof UpdateMeBodySchema> }>(
+    "/users/me",
+    {
+      onRequest,
+      schema: {
+        summary: "Change your e-mail address or full name",
+        tags: ["users"],
+        security,
+        body: UpdateMeBodySchema,
+        response: { 200: PublicUserSchema, ...protectedRouteErrors },
+      },
+    },
+    async (request) => {
+      const { email, full_name } = request.body;
+      const user = await app.gatehouse.core.users.update((request.user as { username: string }).username, {
+        ...(email === undefined ? {} : { email }),
+        ...(full_name === undefined ? {} : { fullName: full_name }),
+      });
+      return toPublicUser(user);
+    },
+  );
+
+  app.post<{ Body: Static<typeof ChangePasswordBodySchema> }>(
+    "/users/me/password",
+    {
+      onRequest,
+      schema: {
+        summary: "Change your password; every earlier token of yours stops working",
+        tags: ["users"],
+        security,
+        body: ChangePasswordBodySchema,
+        response: { 204: NoContentSchema, ...protectedRouteErrors },
+      },
+    },
+    async (request, reply) => {
+      const { current_password, new_password } = request.body;
+      await app.gatehouse.core.users.changeOwnPassword(
+        (request.user as { username: string }).username,
+        current_password,
+        new_password,
+      );
+      return reply.code(204).send();
+    },
+  );
 }

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { Gatehouse, Principal, PublicUser } from "../../core/index.js";
+import { registerAdminRoutes } from "./admin-routes.js";
 import { type AuthHooks, createAuthHooks } from "./auth-hooks.js";
+import { registerDiscoveryRoutes } from "./discovery-routes.js";
 import { registerMeRoutes } from "./me-routes.js";
+import { registerOAuthRoutes } from "./oauth-routes.js";
 import { securityRequirement } from "./schemas.js";
-import { registerTokenRoute } from "./token-route.js";
+import { registerSessionRoutes } from "./session-routes.js";
 
 /** What the plugin adds to the Fastify instance as `app.gatehouse`. */
 export interface GatehouseDecorator extends AuthHooks {
@@ -30,8 +33,10 @@ export interface GatehousePluginOptions {
   gatehouse: Gatehouse;
   /** Where the token endpoint lives; default "/token". */
   tokenPath?: string;
-  /** Serve GET /users/me and /user/me; default true. */
+  /** Serve /users/me (read, edit, change password) and /user/me; default true. */
   meRoutes?: boolean;
+  /** Serve the admin user API (/users, /users/{username}); default true. */
+  adminRoutes?: boolean;
 }
 
 const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyInstance, options) => {
@@ -43,8 +48,12 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
   });
   app.decorateRequest("user", null);
   app.decorateRequest("principal", null);
-  await app.register(registerTokenRoute, { gatehouse: options.gatehouse, path: options.tokenPath ?? "/token" });
+  const tokenPath = options.tokenPath ?? "/token";
+  await app.register(registerOAuthRoutes, { gatehouse: options.gatehouse, hooks, tokenPath });
+  registerSessionRoutes(app, hooks);
+  registerDiscoveryRoutes(app, { tokenPath });
   if (options.meRoutes ?? true) registerMeRoutes(app, hooks);
+  if (options.adminRoutes ?? true) registerAdminRoutes(app, hooks);
 };
 
 /**
@@ -53,7 +62,7 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
  * @example
  * const app = Fastify();
  * await app.register(gatehousePlugin, { gatehouse });
- * app.get("/items", { preHandler: app.gatehouse.requireActiveUser(["items"]) },
+ * app.get("/items", { onRequest: app.gatehouse.requireActiveUser(["items"]) },
  *   async (request) => ({ owner: request.user?.username }));
  */
 export const gatehousePlugin = fp(plugin, { name: "gatehouse", fastify: "5.x" });

@@ -59,3 +59,78 @@ export const protectedRouteErrors = {
   401: ErrorSchema,
   403: ErrorSchema,
 } as const;
+
+/** RFC 7662 §2.2 introspection response. */
+export const IntrospectionSchema = Type.Object({
+  active: Type.Boolean(),
+  scope: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String()),
+  username: Type.Optional(Type.String()),
+  token_type: Type.Optional(Type.String()),
+  exp: Type.Optional(Type.Number()),
+  iat: Type.Optional(Type.Number()),
+  sub: Type.Optional(Type.String()),
+  iss: Type.Optional(Type.String()),
+  aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  jti: Type.Optional(Type.String()),
+});
+
+/** The admin API's user list page. */
+export const UserPageSchema = Type.Object({
+  users: Type.Array(PublicUserSchema),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Email = Type.String({ minLength: 3, maxLength: 254 });
+const FullName = Type.String({ maxLength: 256 });
+const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 });
+const Password = Type.String({ minLength: 1, maxLength: 4096 });
+
+/** POST /users body. */
+export const CreateUserBodySchema = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 256 }),
+    email: Email,
+    password: Password,
+    full_name: Type.Optional(FullName),
+    scopes: Type.Optional(Scopes),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** PATCH /users/{username} body. */
+export const UpdateUserBodySchema = Type.Object(
+  {
+    email: Type.Optional(Email),
+    full_name: Type.Optional(FullName),
+    scopes: Type.Optional(Scopes),
+    disabled: Type.Optional(Type.Boolean()),
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** PATCH /users/me body: what a user may change about themselves. */
+export const UpdateMeBodySchema = Type.Object(
+  { email: Type.Optional(Email), full_name: Type.Optional(FullName) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** POST /users/me/password body. */
+export const ChangePasswordBodySchema = Type.Object(
+  { current_password: Password, new_password: Password },
+  { additionalProperties: false },
+);
+
+/** GET /users query. */
+export const UserListQuerySchema = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+});
+
+/** The {username} path parameter. */
+export const UsernameParamsSchema = Type.Object({ username: Type.String({ minLength: 1, maxLength: 256 }) });
+
+/** A 204 reply, for the OpenAPI document. */
+export const NoContentSchema = Type.Null({ description: "No content" });

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from "fastify";
+import type { Static } from "typebox";
+import { GatehouseError, toPublicUser } from "../../core/index.js";
+import type { AuthHooks } from "./auth-hooks.js";
+import {
+  CreateUserBodySchema,
+  ErrorSchema,
+  NoContentSchema,
+  PublicUserSchema,
+  protectedRouteErrors,
+  securityRequirement,
+  UpdateUserBodySchema,
+  UserListQuerySchema,
+  UsernameParamsSchema,
+  UserPageSchema,
+} from "./schemas.js";
+
+type Params = Static<typeof UsernameParamsSchema>;
+
+/** User administration under scope `admin`: list, create, read, update, delete. */
+export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): void {
+  const onRequest = hooks.requireActiveUser(["admin"]);
+  const security = securityRequirement(["admin"]);
+  const users = () => app.gatehouse.core.users;
+  const errors = { ...protectedRouteErrors, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema };
+
+  app.get<{ Querystring: Static<typeof UserListQuerySchema> }>(
+    "/users",
+    {
+      onRequest,
+      schema: {
+        summary: "List users, a page at a time",
+        tags: ["admin"],
+        security,
+        querystring: UserListQuerySchema,
+        response: { 200: UserPageSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const page = await users().list({ limit: request.query.limit ?? 50, cursor: request.query.cursor ?? null });
+      return { users: page.users.map(toPublicUser), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.post<{ Body: Static<typeof CreateUserBodySchema> }>(
+    "/users",
+    {
+      onRequest,
+      schema: {
+        summary: "Create a user",
+        tags: ["admin"],
+        security,
+        body: CreateUserBodySchema,
+        response: { 201: PublicUserSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { username, email, password, full_name, scopes, disabled } = request.body;
+      const user = await users().create({
+        username,
+        email,
+        password,
+        ...(full_name === undefined ? {} : { fullName: full_name }),
+        ...(scopes === undefined ? {} : { scopes }),
+        ...(disabled === undefined ? {} : { disabled }),
+      });
+      return reply.code(201).send(toPublicUser(user));
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    "/users/:username",
+    {
+      onRequest,
+      schema: {
+        summary: "Read a user",
+        tags: ["admin"],
+        security,
+        params: UsernameParamsSchema,
+        response: { 200: PublicUserSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const user = await users().get(request.params.username);
+      if (!user) throw new GatehouseError("user_not_found", "User not found");
+      return toPublicUser(user);
+    },
+  );
+
+  app.patch<{ Params: Params; Body: Static<typeof UpdateUserBodySchema> }>(
+    "/users/:username",
+    {
+      onRequest,
+      schema: {
+        summary: "Update a user: disabled, scopes, email, full_name, password",
+        tags: ["admin"],
+        security,
+        params: UsernameParamsSchema,
+        body: UpdateUserBodySchema,
+        response: { 200: PublicUserSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { email, full_name, scopes, disabled, password } = request.body;
+      const user = await users().update(request.params.username, {
+        ...(email === undefined ? {} : { email }),
+        ...(full_name === undefined ? {} : { fullName: full_name }),
+        ...(scopes === undefined ? {} : { scopes }),
+        ...(disabled === undefined ? {} : { disabled }),
+        ...(password === undefined ? {} : { password }),
+      });
+      return toPublicUser(user);
+    },
+  );
+
+  app.delete<{ Params: Params }>(
+    "/users/:username",
+    {
+      onRequest,
+      schema: {
+        summary: "Delete a user and all their tokens",
+        tags: ["admin"],
+        security,
+        params: UsernameParamsSchema,
+        response: { 204: NoContentSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await users().remove(request.params.username);
+      return reply.code(204).send();
+    },
+  );
+}
