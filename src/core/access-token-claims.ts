@@ -1,0 +1,112 @@
+import { GatehouseError, INVALID_CREDENTIALS } from "./errors.js";
+
+/** The claims of a Gatehouse access token (RFC 9068 §2.2). */
+export interface AccessTokenClaims {
+  iss?: string;
+  sub: string;
+  aud?: string | string[];
+  /** Seconds since the epoch. */
+  exp: number;
+  /** Seconds since the epoch, with milliseconds as a fraction (RFC 7519 NumericDate). */
+  iat: number;
+  nbf?: number;
+  jti?: string;
+  /** Space-separated granted scopes. */
+  scope: string;
+  client_id?: string;
+  /** The login session (refresh-token family) this token descends from. */
+  sid?: string;
+}
+
+/** Who must have issued a token, for whom, and how much clock difference to forgive. */
+export interface AccessTokenClaimPolicy {
+  issuer: string;
+  /** When set, tokens must carry it in `aud`; when not, tokens must carry no `aud`. */
+  audience?: string | undefined;
+  /** Leeway for `exp`, `nbf` and `iat` against clocks of other machines. */
+  clockSkewSeconds: number;
+}
+
+const MAX_SUBJECT_LENGTH = 256;
+
+/**
+ * Checks the claims of a token whose signature was verified, the one claim check every
+ * Gatehouse verifier (local or remote) runs.
+ * @param legacy the token carried no `kid` (a PyJWT token made with a shared secret).
+ * @throws GatehouseError `invalid_token` when any claim is missing, malformed or not for us.
+ */
+export function checkAccessTokenClaims(
+  payload: Record<string, unknown>,
+  policy: AccessTokenClaimPolicy,
+  legacy: boolean,
+  nowMs: number,
+): AccessTokenClaims {
+  const skewMs = policy.clockSkewSeconds * 1000;
+  const { sub, exp, iat, nbf, iss, aud, jti, scope, client_id, sid } = payload;
+  if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) throw invalidToken("bad sub");
+  if (!isNumericDate(exp)) throw invalidToken("missing exp");
+  if (nowMs > exp * 1000 + skewMs) throw invalidToken("expired");
+  if (nbf !== undefined && (!isNumericDate(nbf) || nowMs < nbf * 1000 - skewMs)) throw invalidToken("not yet valid");
+  // Legacy (PyJWT) tokens may lack iat, iss and jti; ours always carry them.
+  if (iat !== undefined || !legacy) {
+    if (!isNumericDate(iat) || iat * 1000 > nowMs + skewMs) throw invalidToken("bad iat");
+  }
+  if (iss !== undefined || !legacy) {
+    if (iss !== policy.issuer) throw invalidToken("wrong issuer");
+  }
+  if (!audienceMatches(aud, policy.audience)) throw invalidToken("wrong audience");
+  if (jti !== undefined || !legacy) {
+    if (typeof jti !== "string" || jti.length === 0 || jti.length > 128) throw invalidToken("bad jti");
+  }
+  if (scope !== undefined && typeof scope !== "string") throw invalidToken("bad scope");
+  if (client_id !== undefined && typeof client_id !== "string") throw invalidToken("bad client_id");
+  if (sid !== undefined && typeof sid !== "string") throw invalidToken("bad sid");
+  return {
+    sub,
+    exp,
+    iat: isNumericDate(iat) ? iat : 0,
+    scope: scope ?? "",
+    ...(typeof iss === "string" ? { iss } : {}),
+    ...(aud === undefined ? {} : { aud: aud as string | string[] }),
+    ...(isNumericDate(nbf) ? { nbf } : {}),
+    ...(typeof jti === "string" ? { jti } : {}),
+    ...(typeof client_id === "string" ? { client_id } : {}),
+    ...(typeof sid === "string" ? { sid } : {}),
+  };
+}
+
+/**
+ * Reads `kid` from the protected header without trusting anything else in it.
+ * @throws GatehouseError `invalid_token` when the header is malformed.
+ */
+export function readTokenKid(token: string): string | undefined {
+  const dot = token.indexOf(".");
+  if (dot <= 0 || dot > 2048) throw invalidToken("malformed");
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString("utf8"));
+  } catch (cause) {
+    throw invalidToken("malformed header", cause);
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) throw invalidToken("malformed header");
+  const kid = (header as Record<string, unknown>).kid;
+  if (kid === undefined) return undefined;
+  if (typeof kid !== "string" || kid.length === 0 || kid.length > 128) throw invalidToken("bad kid");
+  return kid;
+}
+
+/** The error every failed verification gets; the reason stays in `cause`, never in the message. */
+export function invalidToken(reason: string, cause?: unknown): GatehouseError {
+  return new GatehouseError("invalid_token", INVALID_CREDENTIALS, { cause: cause ?? new Error(reason) });
+}
+
+function audienceMatches(aud: unknown, audience: string | undefined): boolean {
+  // A token addressed to someone while we have no audience is not for us either.
+  if (audience === undefined) return aud === undefined;
+  if (typeof aud === "string") return aud === audience;
+  return Array.isArray(aud) && aud.length <= 16 && aud.includes(audience);
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
