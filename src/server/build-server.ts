@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Gatehouse } from "../core/index.js";
 import { gatehousePlugin, installErrorHandlers } from "../http/fastify/index.js";
 import { registerHealthRoutes } from "./health-routes.js";
+import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
 
 /** Options for {@link buildServer}. */
@@ -40,6 +41,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await registerOpenApi(app, options.gatehouse, "/token");
   await app.register(gatehousePlugin, { gatehouse: options.gatehouse });
   registerHealthRoutes(app, options.gatehouse);
+  registerMetrics(app, options.gatehouse);
   return app;
 }
 

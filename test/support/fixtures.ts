@@ -54,7 +54,7 @@ export async function createTestServer(
   options: Partial<GatehouseOptions> = {},
 ): Promise<{ app: FastifyInstance; gatehouse: Gatehouse; store: GatehouseStore }> {
   const { gatehouse, store } = await createTestGatehouse(options);
-  const app = await buildServer({ gatehouse });
+  const app = await buildServer({ gatehouse, logLevel: "error" });
   return { app, gatehouse, store };
 }
 

@@ -22,7 +22,9 @@ function bearerPreHandler(resolve: Resolver, scopes: readonly string[]): onReque
       const principal = await resolve(extractBearerToken(request.headers.authorization), required);
       request.principal = principal;
       request.user = principal.user;
+      request.authOutcome = "valid";
     } catch (error) {
+      request.authOutcome = isGatehouseError(error) ? error.code : "error";
       request.log.debug({ code: isGatehouseError(error) ? error.code : "unexpected" }, "bearer authentication failed");
       return sendGatehouseError(reply, error, false);
     }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type Gatehouse, GatehouseError } from "../../core/index.js";
+import { type Gatehouse, GatehouseError, isGatehouseError } from "../../core/index.js";
 import { isFormContentType, parseFormFields, parseTokenForm } from "../token-form.js";
 import { type AuthHooks, sendGatehouseError } from "./auth-hooks.js";
 import {
@@ -53,14 +53,18 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       reply.header("pragma", "no-cache");
+      let grant = "unknown";
       try {
         const form = parseTokenForm(formBody(request), request.headers.authorization);
+        grant = form.request.grant_type || "password";
         const response = await gatehouse.handleTokenRequest(form.request, {
           clientAddress: request.ip,
           ...(form.clientId === undefined ? {} : { clientId: form.clientId }),
         });
+        request.grantOutcome = { grant, outcome: "success" };
         return reply.code(200).send(response);
       } catch (error) {
+        request.grantOutcome = { grant, outcome: isGatehouseError(error) ? error.code : "error" };
         return sendGatehouseError(reply, error, true);
       }
     },

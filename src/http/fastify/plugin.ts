@@ -25,6 +25,10 @@ declare module "fastify" {
     user: PublicUser | null;
     /** The token's claims and scopes with the user; null on unauthenticated routes. */
     principal: Principal | null;
+    /** How bearer authentication ended on this request ("valid" or an error code), for metrics. */
+    authOutcome: string | null;
+    /** The token endpoint's grant type and outcome ("success" or an error code), for metrics. */
+    grantOutcome: { grant: string; outcome: string } | null;
   }
 }
 
@@ -48,6 +52,8 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
   });
   app.decorateRequest("user", null);
   app.decorateRequest("principal", null);
+  app.decorateRequest("authOutcome", null);
+  app.decorateRequest("grantOutcome", null);
   const tokenPath = options.tokenPath ?? "/token";
   await app.register(registerOAuthRoutes, { gatehouse: options.gatehouse, hooks, tokenPath });
   registerSessionRoutes(app, hooks);

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from "fastify";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Gatehouse } from "../core/index.js";
+
+// Grant types and outcomes are closed sets from the core; anything else is folded so a
+// client cannot create unbounded label values.
+const KNOWN_GRANTS = new Set(["password", "refresh_token"]);
+
+/**
+ * GET /metrics in Prometheus text format: logins by grant and outcome, token verifications by
+ * outcome, request latencies by route, the password-hash queue, and Node's process metrics.
+ */
+export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "gatehouse_" });
+
+  const logins = new Counter({
+    name: "gatehouse_logins_total",
+    help: "Token endpoint requests by grant type and outcome (success or error code)",
+    labelNames: ["grant", "outcome"] as const,
+    registers: [registry],
+  });
+  const verifications = new Counter({
+    name: "gatehouse_token_verifications_total",
+    help: "Bearer token checks on protected routes by outcome (valid or error code)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "gatehouse_http_request_duration_seconds",
+    help: "Time from request to response by route, method and status class",
+    labelNames: ["route", "method", "status"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "gatehouse_password_hash_jobs",
+    help: "Password hashing jobs running and waiting (load shedding refuses past the queue bound)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      this.set({ state: "running" }, gatehouse.hasher.queue.running);
+      this.set({ state: "queued" }, gatehouse.hasher.queue.queued);
+    },
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    duration.observe(
+      { route, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` },
+      reply.elapsedTime / 1000,
+    );
+    if (request.authOutcome !== null) verifications.inc({ outcome: request.authOutcome });
+    if (request.grantOutcome !== null) {
+      const { grant, outcome } = request.grantOutcome;
+      logins.inc({ grant: KNOWN_GRANTS.has(grant) ? grant : "other", outcome });
+    }
+  });
+
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    reply.header("content-type", registry.contentType);
+    return registry.metrics();
+  });
+  return registry;
+}
