@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { isatty } from "node:tty";
 
 /** Where a command writes text: standard output or standard error. */
 export interface TextOutput {
@@ -42,11 +43,14 @@ export class CliError extends Error {
 /** The real process's streams, environment and signals. */
 export function createProcessIo(): CliIo {
   return {
-    stdin: process.stdin,
+    // Lazily: touching process.stdin opens it, and an open terminal keeps the process alive.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    isTTY: process.stdin.isTTY === true,
+    isTTY: isatty(0),
     signals: process,
     exit: (code) => process.exit(code),
   };
