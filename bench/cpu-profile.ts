@@ -7,6 +7,7 @@ interface CpuProfile {
     callFrame: { functionName: string; url: string; lineNumber: number };
     children?: number[];
   }>;
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -30,13 +31,20 @@ export interface ProfileSummary {
   categories: Array<{ category: string; selfMs: number }>;
 }
 
-/** Reads a `.cpuprofile` and sums self and total time per function. */
-export function summariseProfile(file: string, repoRoot: string): ProfileSummary {
+/**
+ * Reads a `.cpuprofile` and sums self and total time per function, counting only samples
+ * taken at or after `fromUs` (V8's profile clock is CLOCK_MONOTONIC in µs, the clock of
+ * `process.hrtime`, so the harness can cut off the server's startup and warm-up).
+ */
+export function summariseProfile(file: string, repoRoot: string, fromUs = 0): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
-  // timeDeltas[i + 1] is the time from sample i to the next: the time sample i stands for.
+  let at = profile.startTime;
+  // timeDeltas[i] leads up to sample i; timeDeltas[i + 1] is the time sample i stands for.
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < fromUs) return;
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
   });
 

@@ -14,8 +14,6 @@ import { round } from "./stats.js";
 interface ProfiledServer {
   name: string;
   load: LoadResult;
-  /** Every request the server answered while profiled, warm-up included. */
-  served: number;
   summary: ProfileSummary;
 }
 
@@ -71,12 +69,14 @@ async function profileLoad(
 ): Promise<ProfiledServer> {
   try {
     const options = { url: `${server.url}/users/me`, headers, connections: settings.readConnections };
-    const warmup = await runLoad({ ...options, durationSeconds: settings.warmupSeconds });
+    await runLoad({ ...options, durationSeconds: settings.warmupSeconds });
+    // Startup and warm-up are left out of the profile: only the measured load counts.
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     const load = await runLoad({ ...options, durationSeconds: seconds });
     await server.stop();
     const file = readdirSync(join(dir, name)).find((f) => f.endsWith(".cpuprofile"));
     if (file === undefined) throw new Error(`${name} wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
-    return { name, load, served: warmup.ok + load.ok, summary: summariseProfile(join(dir, name, file), REPO_ROOT) };
+    return { name, load, summary: summariseProfile(join(dir, name, file), REPO_ROOT, fromUs) };
   } finally {
     await server.stop();
   }
@@ -84,8 +84,7 @@ async function profileLoad(
 
 /** The profile as Markdown: CPU per request by category for both servers, top functions of Gatehouse. */
 export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer, command: string): string {
-  // Warm-up requests are profiled too, so per-request figures divide by every request the server served.
-  const perRequest = (p: ProfiledServer, ms: number) => (ms * 1000) / Math.max(1, p.served);
+  const perRequest = (p: ProfiledServer, ms: number) => (ms * 1000) / Math.max(1, p.load.ok);
   const categories = new Set([...subject.summary.categories, ...baseline.summary.categories].map((c) => c.category));
   const selfOf = (p: ProfiledServer, category: string) =>
     p.summary.categories.find((c) => c.category === category)?.selfMs ?? 0;
@@ -131,7 +130,7 @@ export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer,
 function compact(p: ProfiledServer) {
   return {
     requestsPerSecond: round(p.load.requestsPerSecond),
-    requests: p.served,
+    requests: p.load.ok,
     busyMs: round(p.summary.busyMs),
     idleMs: round(p.summary.idleMs),
     categories: p.summary.categories.map((c) => ({ ...c, selfMs: round(c.selfMs) })),

@@ -19,3 +19,17 @@ export async function alternate<B, S>(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Starts two processes at once (startup is mostly waiting on module loading); if either
+ * fails, stops the other before rethrowing.
+ */
+export async function startBoth<A extends { stop(): Promise<void> }, B extends { stop(): Promise<void> }>(
+  a: Promise<A>,
+  b: Promise<B>,
+): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "fulfilled" && rb.status === "fulfilled") return [ra.value, rb.value];
+  await Promise.all([ra, rb].map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));
+  throw ra.status === "rejected" ? ra.reason : (rb as PromiseRejectedResult).reason;
+}

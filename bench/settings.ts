@@ -17,6 +17,8 @@ export interface Settings {
   readConnections: number;
   loginConnections: number;
   floodConnections: number;
+  /** Users whose tokens and logins scenario 4 cycles through on each side. */
+  sampledUsers: number;
   /** The light read load of scenario 3, in requests per second. */
   lightRate: number;
   /** Startup timings per side in scenario 5. */
@@ -55,18 +57,20 @@ export function parseSettings(argv: readonly string[]): Settings {
   const outDir = flags.get("--out") ?? (quick ? join(CACHE_DIR, "quick") : RESULTS_DIR);
   const docsDefault = quick || flags.has("--out") ? null : DOCS_FILE;
   const only = flags.get("--only");
+  const rounds = Math.round(number("--rounds", quick ? 2 : 5));
   return {
     mode: quick ? "quick" : "full",
-    rounds: Math.round(number("--rounds", quick ? 2 : 5)),
+    rounds,
     seconds: number("--seconds", quick ? 1 : 5),
-    warmupSeconds: quick ? 0.5 : 2,
+    warmupSeconds: quick ? 0.25 : 2,
     smallUsers: 100,
     bigUsers: Math.round(number("--users", quick ? 20_000 : 1_000_000)),
     readConnections: 10,
     loginConnections: 4,
     floodConnections: 16,
+    sampledUsers: quick ? 4 : 16,
     lightRate: 200,
-    startupRounds: quick ? 2 : 5,
+    startupRounds: quick ? rounds : Math.max(5, rounds),
     only: new Set(only === undefined ? [1, 2, 3, 4, 5] : only.split(",").map(Number)),
     outDir,
     cacheDir: flags.get("--cache") ?? CACHE_DIR,

@@ -3,7 +3,7 @@ import type { ScenarioContext } from "../context.js";
 import { checkProfile, fetchToken, startGatehouse } from "../gatehouse.js";
 import { type LoadOptions, runLoad } from "../load.js";
 import { compareRow, type ResultRow, throughputSide } from "../results.js";
-import { alternate } from "../rounds.js";
+import { alternate, startBoth } from "../rounds.js";
 
 /**
  * Scenario 1: GET /users/me with a valid token (signature, claims, user lookup) against a
@@ -11,8 +11,7 @@ import { alternate } from "../rounds.js";
  */
 export async function runAuthenticatedRead(ctx: ScenarioContext): Promise<ResultRow[]> {
   const { settings } = ctx;
-  const gatehouse = await startGatehouse(ctx.small.url);
-  const bare = await startBareFastify();
+  const [gatehouse, bare] = await startBoth(startGatehouse(ctx.small.url), startBareFastify());
   try {
     const token = await fetchToken(gatehouse.url, "johndoe", "secret");
     await checkProfile(gatehouse.url, token);

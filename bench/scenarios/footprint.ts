@@ -26,9 +26,11 @@ export async function runFootprint(ctx: ScenarioContext): Promise<ResultRow[]> {
     ctx.small.url,
   ];
   const bareArgs = (port: number) => [BARE_FASTIFY, "--port", String(port)];
-  // One unmeasured start each warms the OS file cache.
-  await timeStartup(gatehouseArgs);
-  await timeStartup(bareArgs);
+  if (settings.mode === "full") {
+    // One unmeasured start each warms the OS file cache.
+    await timeStartup(gatehouseArgs);
+    await timeStartup(bareArgs);
+  }
   const runs = await alternate(
     settings.startupRounds,
     () => timeStartup(bareArgs),

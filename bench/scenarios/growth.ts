@@ -4,13 +4,11 @@ import { checkProfile, fetchToken, LOGIN_HEADERS, loginBody, startGatehouse } fr
 import { type LoadOptions, runLoad } from "../load.js";
 import type { ServerProcess } from "../processes.js";
 import { compareRow, type ResultRow, throughputSide } from "../results.js";
-import { alternate } from "../rounds.js";
-
-/** Users each side's requests cycle through, spread over the whole table. */
-const SAMPLED_USERS = 16;
+import { alternate, startBoth } from "../rounds.js";
 
 interface Target {
   server: ServerProcess;
+  stop(): Promise<void>;
   db: BenchDatabase;
   reads: LoadOptions["requests"];
   logins: LoadOptions["requests"];
@@ -26,10 +24,11 @@ export async function runGrowth(ctx: ScenarioContext): Promise<ResultRow[]> {
   ctx.log(
     `  4 growth: ${big.users.toLocaleString("en")}-user database ${big.cached ? "reused from cache" : `generated in ${big.seconds.toFixed(1)} s`}`,
   );
-  const small = await target(ctx.small, "gatehouse (100 users)");
-  let large: Target | undefined;
+  const [small, large] = await startBoth(
+    target(ctx.small, "gatehouse (100 users)", settings.sampledUsers),
+    target(big, `gatehouse (${big.users} users)`, settings.sampledUsers),
+  );
   try {
-    large = await target(big, `gatehouse (${big.users} users)`);
     const reads = (t: Target, seconds: number): LoadOptions => ({
       url: `${t.server.url}/users/me`,
       ...(t.reads === undefined ? {} : { requests: t.reads }),
@@ -43,18 +42,17 @@ export async function runGrowth(ctx: ScenarioContext): Promise<ResultRow[]> {
       connections: settings.loginConnections,
       durationSeconds: seconds,
     });
-    const bigTarget = large;
-    for (const t of [small, bigTarget]) await runLoad(reads(t, settings.warmupSeconds));
+    for (const t of [small, large]) await runLoad(reads(t, settings.warmupSeconds));
     const readRuns = await alternate(
       settings.rounds,
       () => runLoad(reads(small, settings.seconds)),
-      () => runLoad(reads(bigTarget, settings.seconds)),
+      () => runLoad(reads(large, settings.seconds)),
     );
-    for (const t of [small, bigTarget]) await runLoad(logins(t, settings.warmupSeconds));
+    for (const t of [small, large]) await runLoad(logins(t, settings.warmupSeconds));
     const loginRuns = await alternate(
       settings.rounds,
       () => runLoad(logins(small, settings.seconds)),
-      () => runLoad(logins(bigTarget, settings.seconds)),
+      () => runLoad(logins(large, settings.seconds)),
     );
     const bigLabel = `${big.users.toLocaleString("en")} users`;
     const smallLabel = `${ctx.small.users.toLocaleString("en")} users`;
@@ -81,19 +79,21 @@ export async function runGrowth(ctx: ScenarioContext): Promise<ResultRow[]> {
     ctx.log(`  4 growth: reads ratio ${readRow.ratio}, logins ratio ${loginRow.ratio}`);
     return [readRow, loginRow];
   } finally {
-    await Promise.all([small.server.stop(), large?.server.stop()]);
+    await Promise.all([small.stop(), large.stop()]);
   }
 }
 
-async function target(db: BenchDatabase, name: string): Promise<Target> {
+/** Starts a server on `db` and logs in `sampled` users spread over its whole table. */
+async function target(db: BenchDatabase, name: string, sampled: number): Promise<Target> {
   const server = await startGatehouse(db.url, [], name);
   try {
-    const users = spreadFillers(db, SAMPLED_USERS);
+    const users = spreadFillers(db, sampled);
     const tokens: string[] = [];
     for (const user of users) tokens.push(await fetchToken(server.url, user, FILLER_PASSWORD));
     await checkProfile(server.url, tokens[0] as string);
     return {
       server,
+      stop: () => server.stop(),
       db,
       reads: tokens.map((token) => ({ method: "GET", headers: { authorization: `Bearer ${token}` } })),
       logins: users.map((user) => ({ method: "POST", headers: LOGIN_HEADERS, body: loginBody(user, FILLER_PASSWORD) })),

@@ -3,7 +3,7 @@ import { fetchToken, LOGIN_HEADERS, loginBody, startGatehouse } from "../gatehou
 import { startHashLimit } from "../hash-limit.js";
 import { type LoadOptions, runLoad } from "../load.js";
 import { compareRow, plainSide, type ResultRow, throughputSide } from "../results.js";
-import { alternate } from "../rounds.js";
+import { alternate, startBoth } from "../rounds.js";
 import { median, round } from "../stats.js";
 
 /**
@@ -13,8 +13,7 @@ import { median, round } from "../stats.js";
 export async function runLogin(ctx: ScenarioContext): Promise<ResultRow[]> {
   const { settings } = ctx;
   const concurrency = settings.loginConnections;
-  const gatehouse = await startGatehouse(ctx.small.url);
-  const limit = await startHashLimit();
+  const [gatehouse, limit] = await startBoth(startGatehouse(ctx.small.url), startHashLimit());
   try {
     await fetchToken(gatehouse.url, "johndoe", "secret");
     const load = (seconds: number): LoadOptions => ({
