@@ -18,6 +18,15 @@ export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { resolveOptions } from "./options.js";
 export type { Argon2Parameters, PasswordCheck, PasswordHasher, PasswordHasherOptions } from "./password.js";
 export { createPasswordHasher, OWASP_ARGON2ID } from "./password.js";
+export {
+  createRemoteVerifier,
+  type JwksAlgorithm,
+  type JwksFetch,
+  type JwksVerifierOptions,
+  type RemoteVerifier,
+  type RemoteVerifierOptions,
+  type SharedSecretVerifierOptions,
+} from "./remote-verifier.js";
 export { DEFAULT_SCOPES, grantScopes, missingScopes, parseScopeParameter } from "./scopes.js";
 export type { PublicJwk, SigningAlgorithm, SigningKey } from "./signing-keys.js";
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./signing-keys.js";
@@ -33,6 +42,12 @@ export type {
   UserStore,
 } from "./store.js";
 export type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
+export {
+  type GatehouseVerifierOptions,
+  gatehouseVerifier,
+  type TokenVerifier,
+  type VerifiedToken,
+} from "./token-verifier.js";
 export type { PublicUser } from "./user.js";
 export {
   countCharacters,
