@@ -54,7 +54,6 @@ export {
   normalizeUsername,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
-  PublicUserSchema,
   toPublicUser,
   USERNAME_MAX_LENGTH,
   usernameKey,

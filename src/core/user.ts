@@ -1,4 +1,3 @@
-import { type Static, Type } from "typebox";
 import { GatehouseError } from "./errors.js";
 import type { StoredUser } from "./store.js";
 
@@ -11,22 +10,14 @@ export const PASSWORD_MAX_LENGTH = 1024;
 export const EMAIL_MAX_LENGTH = 254;
 export const FULL_NAME_MAX_LENGTH = 256;
 
-/**
- * The user as clients see it (the seed's pydantic model without `hashed_password`).
- * Responses are serialised through this schema, so a hash cannot leak even by mistake.
- */
-export const PublicUserSchema = Type.Object(
-  {
-    username: Type.String(),
-    email: Type.String(),
-    full_name: Type.String(),
-    disabled: Type.Boolean(),
-    scopes: Type.Array(Type.String()),
-  },
-  { additionalProperties: false },
-);
-/** The user as clients see it. */
-export type PublicUser = Static<typeof PublicUserSchema>;
+/** The user as clients see it: the seed's pydantic model without `hashed_password`. */
+export interface PublicUser {
+  username: string;
+  email: string;
+  full_name: string;
+  disabled: boolean;
+  scopes: string[];
+}
 
 /** Strips everything private from a stored user. */
 export function toPublicUser(user: StoredUser): PublicUser {

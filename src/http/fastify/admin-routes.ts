@@ -1,21 +1,24 @@
 import type { FastifyInstance } from "fastify";
-import type { Static } from "typebox";
 import { GatehouseError, toPublicUser } from "../../core/index.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import {
+  type CreateUserBody,
   CreateUserBodySchema,
   ErrorSchema,
   NoContentSchema,
   PublicUserSchema,
   protectedRouteErrors,
   securityRequirement,
+  type UpdateUserBody,
   UpdateUserBodySchema,
+  type UserListQuery,
   UserListQuerySchema,
+  type UsernameParams,
   UsernameParamsSchema,
   UserPageSchema,
 } from "./schemas.js";
 
-type Params = Static<typeof UsernameParamsSchema>;
+type Params = UsernameParams;
 
 /** User administration under scope `admin`: list, create, read, update, delete. */
 export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): void {
@@ -24,7 +27,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
   const users = () => app.gatehouse.core.users;
   const errors = { ...protectedRouteErrors, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema };
 
-  app.get<{ Querystring: Static<typeof UserListQuerySchema> }>(
+  app.get<{ Querystring: UserListQuery }>(
     "/users",
     {
       onRequest,
@@ -42,7 +45,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
     },
   );
 
-  app.post<{ Body: Static<typeof CreateUserBodySchema> }>(
+  app.post<{ Body: CreateUserBody }>(
     "/users",
     {
       onRequest,
@@ -87,7 +90,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
     },
   );
 
-  app.patch<{ Params: Params; Body: Static<typeof UpdateUserBodySchema> }>(
+  app.patch<{ Params: Params; Body: UpdateUserBody }>(
     "/users/:username",
     {
       onRequest,

@@ -1,5 +1,11 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
-import { extractBearerToken, type Gatehouse, isGatehouseError, type Principal } from "../../core/index.js";
+import {
+  extractBearerToken,
+  type Gatehouse,
+  GatehouseError,
+  isGatehouseError,
+  type Principal,
+} from "../../core/index.js";
 import { errorReply } from "../error-reply.js";
 
 /** Sends a core error as the contract's reply; rethrows anything else for the app's error handler. */
@@ -26,9 +32,19 @@ function bearerPreHandler(resolve: Resolver, scopes: readonly string[]): onReque
     } catch (error) {
       request.authOutcome = isGatehouseError(error) ? error.code : "error";
       request.log.debug({ code: isGatehouseError(error) ? error.code : "unexpected" }, "bearer authentication failed");
-      return sendGatehouseError(reply, error, false);
+      return sendGatehouseError(reply, withRequiredScopes(error, required), false);
     }
   };
+}
+
+/**
+ * A malformed credential (oversized, characters outside RFC 6750's b64token) fails in the
+ * extractor, which knows no scopes; its challenge names the route's scopes like any other.
+ */
+function withRequiredScopes(error: unknown, required: readonly string[]): unknown {
+  if (!isGatehouseError(error, "invalid_token") || error.requiredScopes.length > 0 || required.length === 0)
+    return error;
+  return new GatehouseError("invalid_token", error.message, { requiredScopes: required, cause: error });
 }
 
 /** The preHandlers an app puts on its routes. */

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import type { Static } from "typebox";
 import { toPublicUser } from "../../core/index.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import {
+  type ChangePasswordBody,
   ChangePasswordBodySchema,
   NoContentSchema,
   PublicUserSchema,
   protectedRouteErrors,
   securityRequirement,
+  type UpdateMeBody,
   UpdateMeBodySchema,
 } from "./schemas.js";
 
@@ -33,7 +34,7 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
     );
   }
 
-  app.patch<{ Body: Static<typeof UpdateMeBodySchema> }>(
+  app.patch<{ Body: UpdateMeBody }>(
     "/users/me",
     {
       onRequest,
@@ -55,7 +56,7 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
     },
   );
 
-  app.post<{ Body: Static<typeof ChangePasswordBodySchema> }>(
+  app.post<{ Body: ChangePasswordBody }>(
     "/users/me/password",
     {
       onRequest,

@@ -1,52 +1,87 @@
-import { Type } from "typebox";
-import { PublicUserSchema } from "../../core/index.js";
+/**
+ * JSON Schemas of the HTTP API, written as plain objects: Fastify compiles them for
+ * validation and serialisation, @fastify/swagger publishes them. (A schema-builder library
+ * cost hundreds of milliseconds of start-up here for a dozen schemas.)
+ */
 
 /** The name of the OAuth2 security scheme in the OpenAPI document (as FastAPI names it). */
 export const SECURITY_SCHEME = "OAuth2PasswordBearer";
 
+const string = { type: "string" } as const;
+
+/** The user as clients see it: the seed's pydantic model without `hashed_password`. */
+export const PublicUserSchema = {
+  type: "object",
+  properties: {
+    username: string,
+    email: string,
+    full_name: string,
+    disabled: { type: "boolean" },
+    scopes: { type: "array", items: string },
+  },
+  required: ["username", "email", "full_name", "disabled", "scopes"],
+  additionalProperties: false,
+} as const;
+
 /** RFC 6749 §5.1 successful token response. */
-export const TokenResponseSchema = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal("bearer"),
-  expires_in: Type.Integer(),
-  refresh_token: Type.Optional(Type.String()),
-  scope: Type.String(),
-});
+export const TokenResponseSchema = {
+  type: "object",
+  properties: {
+    access_token: string,
+    token_type: { type: "string", const: "bearer" },
+    expires_in: { type: "integer" },
+    refresh_token: string,
+    scope: string,
+  },
+  required: ["access_token", "token_type", "expires_in", "scope"],
+} as const;
 
 /** RFC 6749 §5.2 error response, with FastAPI's `detail`. */
-export const OAuthErrorSchema = Type.Object({
-  error: Type.String(),
-  error_description: Type.String(),
-  detail: Type.String(),
-});
+export const OAuthErrorSchema = {
+  type: "object",
+  properties: { error: string, error_description: string, detail: string },
+  required: ["error", "error_description", "detail"],
+} as const;
 
 /** Every non-token error: `detail` is a string, or FastAPI's validation list. */
-export const ErrorSchema = Type.Object({
-  detail: Type.Union([
-    Type.String(),
-    Type.Array(
-      Type.Object({
-        loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
-        msg: Type.String(),
-        type: Type.String(),
-      }),
-    ),
-  ]),
-});
+export const ErrorSchema = {
+  type: "object",
+  properties: {
+    detail: {
+      anyOf: [
+        string,
+        {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              loc: { type: "array", items: { anyOf: [string, { type: "integer" }] } },
+              msg: string,
+              type: string,
+            },
+            required: ["loc", "msg", "type"],
+          },
+        },
+      ],
+    },
+  },
+  required: ["detail"],
+} as const;
 
-/** The public user, as served by `/users/me` and the admin routes. */
-export { PublicUserSchema };
-
-/** The form fields of POST /token, for the OpenAPI document (parsing is done by token-form.ts). */
-export const TokenFormSchema = Type.Object({
-  grant_type: Type.Optional(Type.String({ enum: ["password", "refresh_token"], default: "password" })),
-  username: Type.Optional(Type.String()),
-  password: Type.Optional(Type.String({ format: "password" })),
-  scope: Type.Optional(Type.String({ description: "Space-separated scopes; empty for all of the user's scopes" })),
-  refresh_token: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-  client_secret: Type.Optional(Type.String({ format: "password" })),
-});
+/** The form fields of POST /token, for the OpenAPI document (token-form.ts parses the body). */
+export const TokenFormSchema = {
+  type: "object",
+  properties: {
+    grant_type: { type: "string", enum: ["password", "refresh_token"], default: "password" },
+    username: string,
+    password: { type: "string", format: "password" },
+    // Empty defaults: Swagger UI's "Try it out" would otherwise send the word "string".
+    scope: { type: "string", default: "", description: "Space-separated scopes; empty for all of the user's scopes" },
+    refresh_token: { type: "string", default: "" },
+    client_id: { type: "string", default: "" },
+    client_secret: { type: "string", format: "password", default: "" },
+  },
+} as const;
 
 /** The `security` requirement of a route that needs these scopes. */
 export function securityRequirement(scopes: readonly string[]): Array<Record<string, string[]>> {
@@ -54,83 +89,127 @@ export function securityRequirement(scopes: readonly string[]): Array<Record<str
 }
 
 /** Standard error responses of a protected route, for the OpenAPI document. */
-export const protectedRouteErrors = {
-  400: ErrorSchema,
-  401: ErrorSchema,
-  403: ErrorSchema,
-} as const;
+export const protectedRouteErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema } as const;
 
 /** RFC 7662 §2.2 introspection response. */
-export const IntrospectionSchema = Type.Object({
-  active: Type.Boolean(),
-  scope: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-  username: Type.Optional(Type.String()),
-  token_type: Type.Optional(Type.String()),
-  exp: Type.Optional(Type.Number()),
-  iat: Type.Optional(Type.Number()),
-  sub: Type.Optional(Type.String()),
-  iss: Type.Optional(Type.String()),
-  aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  jti: Type.Optional(Type.String()),
-});
+export const IntrospectionSchema = {
+  type: "object",
+  properties: {
+    active: { type: "boolean" },
+    scope: string,
+    client_id: string,
+    username: string,
+    token_type: string,
+    exp: { type: "number" },
+    iat: { type: "number" },
+    sub: string,
+    iss: string,
+    aud: { anyOf: [string, { type: "array", items: string }] },
+    jti: string,
+  },
+  required: ["active"],
+} as const;
 
 /** The admin API's user list page. */
-export const UserPageSchema = Type.Object({
-  users: Type.Array(PublicUserSchema),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const UserPageSchema = {
+  type: "object",
+  properties: {
+    users: { type: "array", items: PublicUserSchema },
+    next_cursor: { type: ["string", "null"] },
+  },
+  required: ["users", "next_cursor"],
+} as const;
 
-const Email = Type.String({ minLength: 3, maxLength: 254 });
-const FullName = Type.String({ maxLength: 256 });
-const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 });
-const Password = Type.String({ minLength: 1, maxLength: 4096 });
+// Bounds here are generous outer limits; the core applies the exact policy with clear messages.
+const email = { type: "string", minLength: 3, maxLength: 254 } as const;
+const fullName = { type: "string", maxLength: 256 } as const;
+const scopes = { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, maxItems: 64 } as const;
+const password = { type: "string", minLength: 1, maxLength: 4096 } as const;
 
 /** POST /users body. */
-export const CreateUserBodySchema = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 256 }),
-    email: Email,
-    password: Password,
-    full_name: Type.Optional(FullName),
-    scopes: Type.Optional(Scopes),
-    disabled: Type.Optional(Type.Boolean()),
+export interface CreateUserBody {
+  username: string;
+  email: string;
+  password: string;
+  full_name?: string;
+  scopes?: string[];
+  disabled?: boolean;
+}
+export const CreateUserBodySchema = {
+  type: "object",
+  properties: {
+    username: { type: "string", minLength: 1, maxLength: 256 },
+    email,
+    password,
+    full_name: fullName,
+    scopes,
+    disabled: { type: "boolean" },
   },
-  { additionalProperties: false },
-);
+  required: ["username", "email", "password"],
+  additionalProperties: false,
+} as const;
 
 /** PATCH /users/{username} body. */
-export const UpdateUserBodySchema = Type.Object(
-  {
-    email: Type.Optional(Email),
-    full_name: Type.Optional(FullName),
-    scopes: Type.Optional(Scopes),
-    disabled: Type.Optional(Type.Boolean()),
-    password: Type.Optional(Password),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export interface UpdateUserBody {
+  email?: string;
+  full_name?: string;
+  scopes?: string[];
+  disabled?: boolean;
+  password?: string;
+}
+export const UpdateUserBodySchema = {
+  type: "object",
+  properties: { email, full_name: fullName, scopes, disabled: { type: "boolean" }, password },
+  additionalProperties: false,
+  minProperties: 1,
+} as const;
 
-/** PATCH /users/me body: what a user may change about themselves. */
-export const UpdateMeBodySchema = Type.Object(
-  { email: Type.Optional(Email), full_name: Type.Optional(FullName) },
-  { additionalProperties: false, minProperties: 1 },
-);
+/** PATCH /users/me body: what users may change about themselves. */
+export interface UpdateMeBody {
+  email?: string;
+  full_name?: string;
+}
+export const UpdateMeBodySchema = {
+  type: "object",
+  properties: { email, full_name: fullName },
+  additionalProperties: false,
+  minProperties: 1,
+} as const;
 
 /** POST /users/me/password body. */
-export const ChangePasswordBodySchema = Type.Object(
-  { current_password: Password, new_password: Password },
-  { additionalProperties: false },
-);
+export interface ChangePasswordBody {
+  current_password: string;
+  new_password: string;
+}
+export const ChangePasswordBodySchema = {
+  type: "object",
+  properties: { current_password: password, new_password: password },
+  required: ["current_password", "new_password"],
+  additionalProperties: false,
+} as const;
 
 /** GET /users query. */
-export const UserListQuerySchema = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
-});
+export interface UserListQuery {
+  limit?: number;
+  cursor?: string;
+}
+export const UserListQuerySchema = {
+  type: "object",
+  properties: {
+    limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+    cursor: { type: "string", maxLength: 512 },
+  },
+} as const;
 
 /** The {username} path parameter. */
-export const UsernameParamsSchema = Type.Object({ username: Type.String({ minLength: 1, maxLength: 256 }) });
+export interface UsernameParams {
+  username: string;
+}
+export const UsernameParamsSchema = {
+  type: "object",
+  properties: { username: { type: "string", minLength: 1, maxLength: 256 } },
+  required: ["username"],
+} as const;
 
 /** A 204 reply, for the OpenAPI document. */
-export const NoContentSchema = Type.Null({ description: "No content" });
+export const NoContentSchema = { type: "null", description: "No content" } as const;
