@@ -1,4 +1,5 @@
 import { GatehouseError, INVALID_CREDENTIALS } from "./errors.js";
+import { hasDuplicateMembers, isCanonicalCompactJws } from "./jws-parse.js";
 
 /** The claims of a Gatehouse access token (RFC 9068 §2.2). */
 export interface AccessTokenClaims {
@@ -28,6 +29,9 @@ export interface AccessTokenClaimPolicy {
 }
 
 const MAX_SUBJECT_LENGTH = 256;
+// No token outlives the longest access token TTL Gatehouse can be configured with (options.ts):
+// an `exp` beyond it (`1e308`, the year 2286) marks a token that was never ours to honour.
+const MAX_LIFETIME_MS = 366 * 24 * 3600 * 1000;
 
 /**
  * Checks the claims of a token whose signature was verified, the one claim check every
@@ -46,6 +50,7 @@ export function checkAccessTokenClaims(
   if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) throw invalidToken("bad sub");
   if (!isNumericDate(exp)) throw invalidToken("missing exp");
   if (nowMs > exp * 1000 + skewMs) throw invalidToken("expired");
+  if (exp * 1000 > nowMs + MAX_LIFETIME_MS + skewMs) throw invalidToken("exp too far in the future");
   if (nbf !== undefined && (!isNumericDate(nbf) || nowMs < nbf * 1000 - skewMs)) throw invalidToken("not yet valid");
   // Legacy (PyJWT) tokens may lack iat, iss and jti; ours always carry them.
   if (iat !== undefined || !legacy) {
@@ -76,19 +81,24 @@ export function checkAccessTokenClaims(
 }
 
 /**
- * Reads `kid` from the protected header without trusting anything else in it.
- * @throws GatehouseError `invalid_token` when the header is malformed.
+ * Reads `kid` from the protected header without trusting anything else in it, after checking
+ * the token is canonical base64url (jws-parse.ts) and its header names no parameter twice.
+ * @throws GatehouseError `invalid_token` when the token or its header is malformed.
  */
 export function readTokenKid(token: string): string | undefined {
   const dot = token.indexOf(".");
-  if (dot <= 0 || dot > 2048) throw invalidToken("malformed");
+  if (dot <= 0 || dot > 2048 || !isCanonicalCompactJws(token)) throw invalidToken("malformed");
+  let text: string;
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString("utf8"));
+    text = Buffer.from(token.slice(0, dot), "base64url").toString("utf8");
+    header = JSON.parse(text);
   } catch (cause) {
     throw invalidToken("malformed header", cause);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) throw invalidToken("malformed header");
+  // `{"alg":"none","alg":"HS256"}`: which one a library reads is up to its JSON parser.
+  if (hasDuplicateMembers(text, header)) throw invalidToken("duplicate header parameter");
   const kid = (header as Record<string, unknown>).kid;
   if (kid === undefined) return undefined;
   if (typeof kid !== "string" || kid.length === 0 || kid.length > 128) throw invalidToken("bad kid");

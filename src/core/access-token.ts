@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type AccessTokenClaims, checkAccessTokenClaims, invalidToken, readTokenKid } from "./access-token-claims.js";
 import type { Clock } from "./clock.js";
+import { hasDuplicateMembers, readPayloadText } from "./jws-parse.js";
 import type { KeyRing } from "./key-ring.js";
 
 export type { AccessTokenClaims } from "./access-token-claims.js";
@@ -77,6 +78,8 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
       } catch (cause) {
         throw invalidToken("signature or header rejected", cause);
       }
+      // After the signature, so only tokens signed with our key pay for decoding the payload twice.
+      if (hasDuplicateMembers(readPayloadText(token), payload)) throw invalidToken("duplicate claim");
       return checkAccessTokenClaims(payload, policy, kid === undefined, clock.now());
     },
   };
