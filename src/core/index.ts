@@ -43,6 +43,7 @@ export type {
 } from "./store.js";
 export type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
 export {
+  authenticateBearer,
   type GatehouseVerifierOptions,
   gatehouseVerifier,
   type TokenVerifier,

@@ -1,4 +1,6 @@
 import type { AccessTokenClaims } from "./access-token-claims.js";
+import { extractBearerToken } from "./bearer.js";
+import { GatehouseError, isGatehouseError } from "./errors.js";
 import type { Gatehouse, Principal } from "./gatehouse.js";
 
 /** What a verified bearer token proves: its claims and the scopes it grants. */
@@ -39,4 +41,28 @@ export function gatehouseVerifier(
 ): TokenVerifier<Principal> {
   if (options.allowInactive === true) return { verify: (token, scopes) => gatehouse.currentUser(token, scopes) };
   return { verify: (token, scopes) => gatehouse.currentActiveUser(token, scopes) };
+}
+
+/**
+ * Bearer authentication short of HTTP, for framework adapters: extracts the token from an
+ * `Authorization` header value and verifies it. An `invalid_token` failure always names the
+ * required scopes, also when the extractor (which knows none) refused a malformed credential,
+ * so every challenge carries them (RFC 6750 §3).
+ * @throws GatehouseError `not_authenticated`, `invalid_token`, and whatever the verifier throws.
+ * @example
+ * const auth = await authenticateBearer(verifier, request.headers.get("authorization"), ["me"]);
+ */
+export async function authenticateBearer<P extends VerifiedToken>(
+  verifier: TokenVerifier<P>,
+  authorization: string | null | undefined,
+  requiredScopes: readonly string[] = [],
+): Promise<P> {
+  try {
+    return await verifier.verify(extractBearerToken(authorization), requiredScopes);
+  } catch (error) {
+    if (!isGatehouseError(error, "invalid_token") || error.requiredScopes.length > 0 || requiredScopes.length === 0) {
+      throw error;
+    }
+    throw new GatehouseError("invalid_token", error.message, { requiredScopes, cause: error });
+  }
 }

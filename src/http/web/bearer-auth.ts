@@ -1,0 +1,48 @@
+import { authenticateBearer, isGatehouseError, type TokenVerifier, type VerifiedToken } from "../../core/index.js";
+import { errorReply } from "../error-reply.js";
+
+/** Options for {@link bearerAuth}. */
+export interface BearerAuthOptions {
+  /** Scopes the resource needs; a token lacking one gets 403 `insufficient_scope`. */
+  scopes?: readonly string[];
+}
+
+/** The outcome of {@link bearerAuth}: the verified principal, or the reply to send instead. */
+export type BearerAuthResult<P extends VerifiedToken = VerifiedToken> =
+  | { ok: true; auth: P }
+  | { ok: false; response: Response };
+
+/**
+ * Authenticates a fetch-API `Request` (Hono, Bun, Deno, Workers): the verified principal, or a
+ * `Response` with the same RFC 6750 status, challenge and JSON body as the Fastify plugin.
+ * Errors that are not Gatehouse's are rethrown for the runtime's own error handling.
+ * @example
+ * const authorize = bearerAuth(createRemoteVerifier({ jwksUrl, issuer }), { scopes: ["me"] });
+ * export default {
+ *   async fetch(request: Request) {
+ *     const result = await authorize(request);
+ *     if (!result.ok) return result.response;
+ *     return Response.json({ hello: result.auth.claims.sub });
+ *   },
+ * };
+ */
+export function bearerAuth<P extends VerifiedToken>(
+  verifier: TokenVerifier<P>,
+  options: BearerAuthOptions = {},
+): (request: Request) => Promise<BearerAuthResult<P>> {
+  const scopes = [...(options.scopes ?? [])];
+  return async (request) => {
+    try {
+      const auth = await authenticateBearer(verifier, request.headers.get("authorization"), scopes);
+      return { ok: true, auth };
+    } catch (error) {
+      if (!isGatehouseError(error)) throw error;
+      const { status, headers, body } = errorReply(error, false);
+      const response = new Response(JSON.stringify(body), {
+        status,
+        headers: { ...headers, "content-type": "application/json; charset=utf-8" },
+      });
+      return { ok: false, response };
+    }
+  };
+}
