@@ -1,38 +1,25 @@
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
+import { asymmetricToken, type CorpusTarget, createForge, encodeJson, hs256Token } from "./token-forge.js";
 import {
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  randomUUID,
-  sign,
-} from "node:crypto";
-import type { StoredSigningKey } from "../../src/core/index.js";
+  claimsText,
+  derEcdsaToken,
+  encodeWithUnusedBits,
+  flipByte,
+  impossibleTail,
+  nonCanonicalEd25519,
+  padded,
+  standardAlphabet,
+  standardSignature,
+  withTrailingBits,
+} from "./token-mutations.js";
+
+export type { CorpusTarget } from "./token-forge.js";
 
 /** One hostile token and what is wrong with it. */
 export interface HostileToken {
   name: string;
   token: string;
 }
-
-/** What the corpus needs to know about the server under attack. */
-export interface CorpusTarget {
-  /** The server's current signing key, read from its store. */
-  key: StoredSigningKey;
-  issuer: string;
-  /** A user that exists and is enabled (the valid-shaped tokens speak for them). */
-  subject: string;
-  /** Seconds since the epoch, as the server's clock sees it. */
-  now: number;
-}
-
-type Json = Record<string, unknown>;
-
-/** The order L of the Ed25519 base point, for the non-canonical signature case. */
-const ED25519_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
-
-const encodeText = (text: string): string => Buffer.from(text, "utf8").toString("base64url");
-const encodeJson = (value: unknown): string => encodeText(JSON.stringify(value));
 
 /**
  * Builds the hostile token corpus for one server. Every valid-shaped token is signed with the
@@ -325,165 +312,8 @@ export function buildHostileTokens(target: CorpusTarget): HostileToken[] {
   }
   return cases;
 }
-
 /** A correctly signed token for the target's subject; the control that must be accepted. */
 export function validToken(target: CorpusTarget): string {
   const forge = createForge(target);
   return forge.sign(forge.header(), forge.claims());
-}
-
-interface Forge {
-  header(change?: Json): Json;
-  claims(change?: Json): Json;
-  /** Signs JSON values with the server's key. */
-  sign(header: Json, claims: Json): string;
-  /** Signs JSON texts exactly as given with the server's key. */
-  signRaw(headerText: string, claimsText: string): string;
-  /** Signs already-encoded segments exactly as given with the server's key. */
-  signSegments(header: string, payload: string): string;
-  /** The server's signature of an input, base64url. */
-  signature(input: string): string;
-  strangerKey(): { publicJwk: Json };
-  signWithStranger(header: Json, claims: Json): string;
-}
-
-function createForge(target: CorpusTarget): Forge {
-  const { key, issuer, subject, now } = target;
-  const signer = signerFor(key.algorithm, secretOf(key));
-  const stranger = strangerFor(key.algorithm);
-  const without = (value: Json): Json =>
-    Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined));
-  const signSegments = (header: string, payload: string) => {
-    const input = `${header}.${payload}`;
-    return `${input}.${signer(input)}`;
-  };
-  return {
-    header: (change = {}) => without({ alg: key.algorithm, typ: "at+jwt", kid: key.kid, ...change }),
-    claims: (change = {}) =>
-      without({ iss: issuer, sub: subject, exp: now + 600, iat: now, jti: randomUUID(), scope: "me", ...change }),
-    sign: (header, claims) => signSegments(encodeJson(header), encodeJson(claims)),
-    signRaw: (headerText, claimsText) => signSegments(encodeText(headerText), encodeText(claimsText)),
-    signSegments,
-    signature: (input) => signer(input),
-    strangerKey: () => ({ publicJwk: stranger.publicJwk }),
-    signWithStranger: (header, claims) => {
-      const input = `${encodeJson(header)}.${encodeJson(claims)}`;
-      return `${input}.${stranger.sign(input)}`;
-    },
-  };
-}
-
-type Signer = (input: string) => string;
-
-function secretOf(key: StoredSigningKey): Buffer | KeyObject {
-  return key.algorithm === "HS256" ? Buffer.from(key.privateKey, "base64url") : createPrivateKey(key.privateKey);
-}
-
-function signerFor(algorithm: string, secret: Buffer | KeyObject): Signer {
-  if (algorithm === "HS256") return (input) => createHmac("sha256", secret).update(input).digest("base64url");
-  const privateKey = secret as KeyObject;
-  if (algorithm === "EdDSA") return (input) => sign(null, Buffer.from(input), privateKey).toString("base64url");
-  if (algorithm === "ES256")
-    return (input) =>
-      sign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url");
-  return (input) => sign("sha256", Buffer.from(input), privateKey).toString("base64url");
-}
-
-/** An attacker's key of the same algorithm, with its public half as a JWK. */
-function strangerFor(algorithm: string): { sign: Signer; publicJwk: Json } {
-  if (algorithm === "HS256") {
-    const secret = Buffer.from("attacker's own secret, 32 bytes!");
-    return { sign: signerFor("HS256", secret), publicJwk: { kty: "oct", k: secret.toString("base64url") } };
-  }
-  const pair =
-    algorithm === "EdDSA"
-      ? generateKeyPairSync("ed25519")
-      : algorithm === "ES256"
-        ? generateKeyPairSync("ec", { namedCurve: "P-256" })
-        : generateKeyPairSync("rsa", { modulusLength: 2048 });
-  return { sign: signerFor(algorithm, pair.privateKey), publicJwk: pair.publicKey.export({ format: "jwk" }) as Json };
-}
-
-function hs256Token(header: Json, claims: Json, secret: string | Buffer): string {
-  const input = `${encodeJson(header)}.${encodeJson(claims)}`;
-  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
-}
-
-function asymmetricToken(algorithm: string, header: Json, claims: Json, privateKey: KeyObject): string {
-  const input = `${encodeJson(header)}.${encodeJson(claims)}`;
-  return `${input}.${signerFor(algorithm, privateKey)(input)}`;
-}
-
-/** The claims as JSON text with one member's value replaced by a raw (possibly non-JSON) literal. */
-function claimsText(claims: Json, name: string, literal: string): string {
-  return JSON.stringify(claims).replace(`"${name}":0`, `"${name}":${literal}`);
-}
-
-function flipByte(signature: string): string {
-  const bytes = Buffer.from(signature, "base64url");
-  bytes[0] = (bytes[0] ?? 0) ^ 0x01;
-  return bytes.toString("base64url");
-}
-
-function padded(segment: string): string {
-  const missing = (4 - (segment.length % 4)) % 4;
-  return `${segment}${"=".repeat(missing === 0 ? 4 : missing)}`;
-}
-
-/** Claims whose base64url form contains `-` or `_`, written in the standard alphabet instead. */
-function standardAlphabet(claims: Json): string {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const encoded = encodeJson({ ...claims, jti: `${claims.jti}-${attempt}~~~??>>>` });
-    if (/[-_]/.test(encoded)) return encoded.replaceAll("-", "+").replaceAll("_", "/");
-  }
-  throw new Error("no claims encoding with - or _ found");
-}
-
-/** A real signature re-encoded in the standard alphabet (the token is re-signed until it has + or /). */
-function standardSignature(forge: Forge, header: string, payload: string): string {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const token = attempt === 0 ? `${header}.${payload}` : forge.sign(forge.header(), forge.claims());
-    const [h = "", p = ""] = token.split(".");
-    const signature = forge.signature(`${h}.${p}`);
-    if (/[-_]/.test(signature)) return `${h}.${p}.${signature.replaceAll("-", "+").replaceAll("_", "/")}`;
-  }
-  throw new Error("no signature with - or _ found");
-}
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/** The encoding of the first of `make("")`, `make("a")`, `make("aa")` whose last character has unused bits. */
-function encodeWithUnusedBits(make: (pad: string) => Json): string {
-  for (const pad of ["", "a", "aa"]) {
-    const encoded = encodeJson(make(pad));
-    if (encoded.length % 4 !== 0) return encoded;
-  }
-  throw new Error("unreachable: one of three consecutive lengths is not a multiple of 3");
-}
-
-/** The same bytes with the unused low bits of the last character set (RFC 4648 §3.5). */
-function withTrailingBits(segment: string): string {
-  const unused = segment.length % 4 === 2 ? 4 : segment.length % 4 === 3 ? 2 : 0;
-  if (unused === 0) throw new Error(`segment of length ${segment.length} has no unused bits`);
-  const last = ALPHABET.indexOf(segment.slice(-1));
-  return `${segment.slice(0, -1)}${ALPHABET[last | 1]}`;
-}
-
-/** Characters that make the segment's length 4n+1, which no byte string encodes to. */
-function impossibleTail(segment: string): string {
-  return "A".repeat((((1 - segment.length) % 4) + 4) % 4 || 4);
-}
-
-function derEcdsaToken(header: string, payload: string, key: StoredSigningKey): string {
-  const input = `${header}.${payload}`;
-  const der = sign("sha256", Buffer.from(input), createPrivateKey(key.privateKey));
-  return `${input}.${der.toString("base64url")}`;
-}
-
-/** Adds the group order L to the S half of an Ed25519 signature: same curve point, non-canonical encoding. */
-function nonCanonicalEd25519(signature: string): string {
-  const bytes = Buffer.from(signature, "base64url");
-  const s = BigInt(`0x${Buffer.from(bytes.subarray(32)).reverse().toString("hex")}`) + ED25519_ORDER;
-  const sBytes = Buffer.from(s.toString(16).padStart(64, "0"), "hex").reverse();
-  return Buffer.concat([bytes.subarray(0, 32), sBytes]).toString("base64url");
 }
