@@ -25,7 +25,10 @@ export function addConfigOptions(command: Command): Command {
       "--database <url>",
       "sqlite:PATH, memory: or postgres://… (env GATEHOUSE_DATABASE_URL, default sqlite:./gatehouse.db)",
     )
-    .option("--algorithm <alg>", "HS256, EdDSA, ES256 or RS256 (env GATEHOUSE_ALGORITHM, default HS256)")
+    .option(
+      "--algorithm <alg>",
+      "HS256, EdDSA, ES256 or RS256 (env GATEHOUSE_ALGORITHM; default: the database's current key, HS256 for a new one)",
+    )
     .option("--issuer <iss>", "the tokens' iss claim (env GATEHOUSE_ISSUER)")
     .option("--audience <aud>", "the tokens' aud claim (env GATEHOUSE_AUDIENCE)")
     .option("--access-token-ttl <seconds>", "access token lifetime (env GATEHOUSE_ACCESS_TOKEN_TTL, default 1800)")

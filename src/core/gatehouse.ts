@@ -75,6 +75,7 @@ export async function createGatehouse(
   const { store } = input;
   const clock = input.clock ?? systemClock;
   const hasher = input.hasher ?? createPasswordHasher();
+  await hasher.warmUp();
   const knownScopes = new Set(Object.keys(options.scopes));
   const keys = await createKeyManager({
     store,
@@ -154,9 +155,13 @@ export async function createGatehouse(
     new GatehouseError("invalid_token", INVALID_CREDENTIALS, { requiredScopes: required });
 
   const notices =
-    keys.createdKid === null
+    keys.created === null
       ? []
-      : [`Created a new ${options.algorithm} signing key (kid ${keys.createdKid}), stored in the database`];
+      : keys.created.newStore
+        ? [`Initialised a new database with an ${keys.created.algorithm} signing key (kid ${keys.created.kid})`]
+        : [
+            `Switched to a new ${keys.created.algorithm} signing key (kid ${keys.created.kid}); older keys verify until their tokens expire`,
+          ];
 
   return {
     notices,

@@ -8,7 +8,8 @@ import type { KeyStore } from "./store.js";
 /** Options for {@link createKeyManager}. */
 export interface KeyManagerOptions {
   store: KeyStore;
-  algorithm: SigningAlgorithm;
+  /** Absent: whatever the store's current key uses, HS256 for a new store. */
+  algorithm: SigningAlgorithm | undefined;
   secretKey: string | undefined;
   /** How long a superseded key keeps verifying: the access token TTL plus clock skew, in ms. */
   retireAfterMs: number;
@@ -18,8 +19,8 @@ export interface KeyManagerOptions {
 
 /** Owns the key ring: creates the first key, rotates, retires, reloads after other processes rotate. */
 export interface KeyManager {
-  /** The kid of a key created at start (first run, or a changed algorithm); null otherwise. */
-  readonly createdKid: string | null;
+  /** A key created at start: on a new store, or because the configured algorithm changed; null otherwise. */
+  readonly created: { kid: string; algorithm: SigningAlgorithm; newStore: boolean } | null;
   ring(): KeyRing;
   /** Re-reads keys from the store (another process may have rotated). */
   reload(): Promise<void>;
@@ -48,20 +49,21 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
     });
   };
 
-  const ensureCurrentKey = async (): Promise<string | null> => {
+  const ensureCurrentKey = async (): Promise<KeyManager["created"]> => {
     if (configured) return null;
     const current = (await store.listSigningKeys()).find((key) => key.supersededAt === null);
-    if (current?.algorithm === options.algorithm) return null;
-    const key = generateSigningKey(options.algorithm, clock.now());
+    const wanted = options.algorithm ?? (current?.algorithm as SigningAlgorithm | undefined) ?? "HS256";
+    if (current?.algorithm === wanted) return null;
+    const key = generateSigningKey(wanted, clock.now());
     await store.addSigningKey(key, clock.now());
-    return key.kid;
+    return { kid: key.kid, algorithm: wanted, newStore: current === undefined };
   };
 
-  const createdKid = await ensureCurrentKey();
+  const created = await ensureCurrentKey();
   ring = await build();
 
   return {
-    createdKid,
+    created,
     ring: () => ring,
     async reload() {
       ring = await build();
@@ -73,7 +75,7 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
           "the HS256 key comes from GATEHOUSE_SECRET_KEY; change it there to rotate",
         );
       }
-      const key = generateSigningKey(options.algorithm, clock.now());
+      const key = generateSigningKey(options.algorithm ?? ring.current.key.algorithm, clock.now());
       await store.addSigningKey(key, clock.now());
       ring = await build();
       return key.kid;

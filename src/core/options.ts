@@ -9,6 +9,7 @@ export interface GatehouseOptions {
   store: GatehouseStore;
   /** HS256 key as UTF-8 bytes (the seed's SECRET_KEY). Absent: a random key kept in the store. */
   secretKey?: string;
+  /** Absent: keep the store's current key's algorithm (HS256 for a new store). A different one rotates. */
   algorithm?: SigningAlgorithm;
   /** Default "gatehouse". */
   issuer?: string;
@@ -30,7 +31,7 @@ export interface GatehouseOptions {
 /** Options with every default filled in and checked. */
 export interface ResolvedOptions {
   secretKey: string | undefined;
-  algorithm: SigningAlgorithm;
+  algorithm: SigningAlgorithm | undefined;
   issuer: string;
   audience: string | undefined;
   accessTokenTtl: number;
@@ -47,10 +48,12 @@ const MAX_TTL = 366 * 24 * 3600;
  * @throws TypeError naming the bad setting.
  */
 export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
-  const algorithm = options.algorithm ?? "HS256";
-  if (!isSigningAlgorithm(algorithm)) throw new TypeError(`unsupported algorithm: ${String(algorithm)}`);
+  const algorithm = options.algorithm;
+  if (algorithm !== undefined && !isSigningAlgorithm(algorithm)) {
+    throw new TypeError(`unsupported algorithm: ${String(algorithm)}`);
+  }
   if (options.secretKey !== undefined) {
-    if (algorithm !== "HS256") throw new TypeError("a secret key can only be used with HS256");
+    if (algorithm !== undefined && algorithm !== "HS256") throw new TypeError("a secret key can only be used with HS256");
     if (options.secretKey.length === 0) throw new TypeError("the secret key must not be empty");
   }
   const accessTokenTtl = positiveSeconds("access token TTL", options.accessTokenTtl ?? 1800);

@@ -33,6 +33,8 @@ export interface PasswordHasher {
   verify(password: string, storedHash: string): Promise<PasswordCheck>;
   /** Spends the same time as verifying a real hash, then fails: for unknown usernames. */
   verifyDummy(password: string): Promise<PasswordCheck>;
+  /** Prepares the dummy hash ahead of the first login, so the first unknown user costs no extra hash. */
+  warmUp(): Promise<void>;
   /** True when the hash should be replaced by a fresh argon2id hash. */
   needsRehash(storedHash: string): boolean;
   readonly queue: WorkQueue;
@@ -53,8 +55,13 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const argon2Options = { ...params, algorithm: ARGON2ID_ALGORITHM };
   const currentPrefix = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   const queue = createWorkQueue({ concurrency: 4, maxQueued: 64, retryAfterSeconds: 1, ...options.queue });
-  // A real hash of a random password, made up front: verifying against it costs what a real login costs.
-  const dummyHash = argon2Hash(randomBytes(24).toString("base64"), argon2Options);
+  // A real hash of a random password: verifying against it costs what a real login costs. Made on
+  // first need (servers call warmUp() at start) so one-shot CLI commands don't pay for it.
+  let dummyHash: Promise<string> | undefined;
+  const getDummyHash = () => {
+    dummyHash ??= argon2Hash(randomBytes(24).toString("base64"), argon2Options);
+    return dummyHash;
+  };
 
   const needsRehash = (storedHash: string) => !storedHash.startsWith(currentPrefix);
 
@@ -73,12 +80,15 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   return {
     queue,
     needsRehash,
+    warmUp: async () => {
+      await getDummyHash();
+    },
     hash: (password) => queue.run(() => argon2Hash(password, argon2Options)),
     verify: (password, storedHash) =>
       queue.run(async () => ({ ok: await verifyNow(password, storedHash), needsRehash: needsRehash(storedHash) })),
     verifyDummy: (password) =>
       queue.run(async () => {
-        await verifyNow(password, await dummyHash);
+        await verifyNow(password, await getDummyHash());
         return { ok: false, needsRehash: false };
       }),
   };

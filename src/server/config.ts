@@ -9,6 +9,8 @@ export interface ServerConfig {
   gatehouse: Omit<GatehouseOptions, "store">;
   /** Trust `X-Forwarded-For` from this many proxy hops (0: use the socket address). */
   trustProxy: number;
+  /** pino level: fatal, error, warn (default), info (logs every request), debug, trace, silent. */
+  logLevel: string;
 }
 
 /** Flags that override the environment; every field optional. */
@@ -40,12 +42,13 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}): ServerConfig {
   const pick = (flag: string | number | undefined, name: string) =>
     flag !== undefined ? String(flag) : nonEmpty(env[name]);
-  const algorithm = pick(flags.algorithm, "GATEHOUSE_ALGORITHM") ?? "HS256";
-  if (!isSigningAlgorithm(algorithm)) {
+  // Unset: keep the database's current key algorithm (HS256 for a new database).
+  const algorithm = pick(flags.algorithm, "GATEHOUSE_ALGORITHM");
+  if (algorithm !== undefined && !isSigningAlgorithm(algorithm)) {
     throw new ConfigError(`GATEHOUSE_ALGORITHM must be one of HS256, EdDSA, ES256, RS256 (got ${algorithm})`);
   }
   const secretKey = nonEmpty(env.GATEHOUSE_SECRET_KEY);
-  if (secretKey !== undefined && algorithm !== "HS256") {
+  if (secretKey !== undefined && algorithm !== undefined && algorithm !== "HS256") {
     throw new ConfigError("GATEHOUSE_SECRET_KEY is an HS256 key; unset it to use " + algorithm);
   }
   const issuer = pick(flags.issuer, "GATEHOUSE_ISSUER");
@@ -66,11 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
   );
   return {
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
+    logLevel: logLevelOf(nonEmpty(env.GATEHOUSE_LOG_LEVEL)),
     host: pick(flags.host, "HOST") ?? "127.0.0.1",
     port: integer(pick(flags.port, "PORT"), "PORT", 8000, 0, 65535),
     trustProxy: integer(pick(flags.trustProxy, "GATEHOUSE_TRUST_PROXY"), "GATEHOUSE_TRUST_PROXY", 0, 0, 16),
     gatehouse: {
-      algorithm,
+      ...(algorithm === undefined ? {} : { algorithm }),
       accessTokenTtl,
       refreshTokenTtl,
       ...(secretKey === undefined ? {} : { secretKey }),
@@ -78,6 +82,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...(audience === undefined ? {} : { audience }),
     },
   };
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function logLevelOf(raw: string | undefined): string {
+  if (raw === undefined) return "warn";
+  if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`GATEHOUSE_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  return raw;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -37,11 +37,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     await store.close();
     throw error;
   }
-  const logLevel = process.env.GATEHOUSE_LOG_LEVEL;
   const app = await buildServer({
     gatehouse,
     trustProxy: config.trustProxy,
-    ...(logLevel === undefined || logLevel === "" ? {} : { logLevel }),
+    logLevel: config.logLevel,
   });
   const timer = setInterval(() => {
     gatehouse.refresh().catch((error: unknown) => app.log.warn({ err: error }, "refresh from the store failed"));

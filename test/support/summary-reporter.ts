@@ -16,8 +16,16 @@ export default class SummaryReporter implements Reporter {
         else if (state === "failed") failed++;
         else skipped++;
       }
-      if (module.state() === "failed" && module.children.size === 0) failed++;
+      // A module that failed outside its tests (a throwing beforeAll, an import error) is a failure
+      // even when its tests were only skipped: the closing line must never hide it.
+      if (module.state() === "failed" && failedIn(module) === 0) failed++;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
+}
+
+function failedIn(module: TestModule): number {
+  let count = 0;
+  for (const test of module.children.allTests()) if (test.result().state === "failed") count++;
+  return count;
 }

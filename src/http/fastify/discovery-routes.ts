@@ -35,7 +35,6 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
         token_endpoint_auth_methods_supported: ["none"],
         revocation_endpoint_auth_methods_supported: ["none"],
         introspection_endpoint_auth_methods_supported: ["bearer"],
-        token_endpoint_auth_signing_alg_values_supported: [core.options.algorithm],
       };
     },
   );
