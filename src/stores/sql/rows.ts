@@ -1,4 +1,4 @@
-import type { StoredRefreshToken, StoredSigningKey, StoredUser } from "../../core/store.js";
+import type { StoredRefreshToken, StoredSigningKey, StoredUser, TokenSubject } from "../../core/store.js";
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
@@ -50,6 +50,27 @@ export function readUserRow(row: unknown): StoredUser {
     createdAt: created_at,
     updatedAt: updated_at,
   };
+}
+
+/**
+ * Narrows a row of {@link USER_COLUMNS} plus a `revoked` flag (SQLite's 0/1 or a boolean)
+ * to a {@link TokenSubject}.
+ * @throws Error when the row does not have the expected shape.
+ */
+export function readTokenSubjectRow(row: unknown): TokenSubject {
+  const revoked = typeof row === "object" && row !== null ? (row as Record<string, unknown>).revoked : undefined;
+  if (revoked !== 0 && revoked !== 1 && typeof revoked !== "boolean") throw malformed("users");
+  return { user: readUserRow(row), revoked: revoked === 1 || revoked === true };
+}
+
+/**
+ * Reads the `username_key` a page query selects beside {@link USER_COLUMNS}, for the next cursor.
+ * @throws Error when the row has none.
+ */
+export function readUsernameKey(row: unknown): string {
+  const key = typeof row === "object" && row !== null ? (row as Record<string, unknown>).username_key : undefined;
+  if (typeof key !== "string") throw malformed("users");
+  return key;
 }
 
 /**

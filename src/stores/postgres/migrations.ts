@@ -1,0 +1,105 @@
+import type { Tables } from "./tables.js";
+
+/** One step of the PostgreSQL schema; `version`s are consecutive and never change once released. */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: (tables: Tables) => string;
+}
+
+/**
+ * The schema, oldest step first. Add new steps at the end; never edit a released one.
+ * Instants are BIGINT milliseconds, as in SQLite; `username_key` and `kid` use the "C"
+ * collation so that order and uniqueness are by code point, whatever the database's locale.
+ */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "create users",
+    sql: (t) => `
+      CREATE TABLE ${t.users} (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        username TEXT NOT NULL,
+        username_key TEXT COLLATE "C" NOT NULL,
+        email TEXT NOT NULL,
+        full_name TEXT NOT NULL DEFAULT '',
+        disabled BOOLEAN NOT NULL DEFAULT false,
+        scopes JSONB NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(scopes) = 'array'),
+        password_hash TEXT NOT NULL,
+        tokens_valid_after BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX users_username_key ON ${t.users} (username_key);
+    `,
+  },
+  {
+    version: 2,
+    name: "create signing keys",
+    sql: (t) => `
+      CREATE TABLE ${t.signingKeys} (
+        kid TEXT COLLATE "C" PRIMARY KEY,
+        algorithm TEXT NOT NULL,
+        private_key TEXT NOT NULL,
+        public_key TEXT NOT NULL DEFAULT '',
+        created_at BIGINT NOT NULL,
+        superseded_at BIGINT
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: "create refresh token families",
+    // As in SQLite: a family's expires_at follows its newest token, and deleting a user
+    // deletes its families and their tokens.
+    sql: (t) => `
+      CREATE TABLE ${t.refreshFamilies} (
+        family_id TEXT PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES ${t.users} (id) ON DELETE CASCADE,
+        client_id TEXT,
+        scope TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      );
+      CREATE INDEX refresh_families_user ON ${t.refreshFamilies} (user_id);
+      CREATE INDEX refresh_families_expiry ON ${t.refreshFamilies} (expires_at);
+      CREATE TABLE ${t.refreshTokens} (
+        token_hash TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL REFERENCES ${t.refreshFamilies} (family_id) ON DELETE CASCADE,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+      CREATE INDEX refresh_tokens_family ON ${t.refreshTokens} (family_id);
+      CREATE INDEX refresh_tokens_expiry ON ${t.refreshTokens} (expires_at);
+    `,
+  },
+  {
+    version: 4,
+    name: "create revoked access tokens",
+    sql: (t) => `
+      CREATE TABLE ${t.revokedAccessTokens} (
+        jti TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX revoked_access_tokens_expiry ON ${t.revokedAccessTokens} (expires_at);
+    `,
+  },
+  {
+    version: 5,
+    name: "create change counters",
+    // One counter per database backend, so concurrent writers never wait on each other for
+    // it; row 0 keeps the counts of backends that have gone (see change-counter.ts).
+    sql: (t) => `
+      CREATE TABLE ${t.changes} (
+        backend INTEGER PRIMARY KEY CHECK (backend >= 0),
+        version BIGINT NOT NULL
+      );
+      INSERT INTO ${t.changes} (backend, version) VALUES (0, 0);
+    `,
+  },
+];
+
+/** The schema version this code writes and expects. */
+export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,0 +1,135 @@
+import type { Pool } from "pg";
+import { GatehouseError } from "../../core/errors.js";
+import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
+import { usernameKey } from "../../core/user.js";
+import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
+import { encodeScopes, readUsernameKey, readUserRow, USER_COLUMNS } from "../sql/rows.js";
+import type { ChangeCounter } from "./change-counter.js";
+import { isUniqueViolation } from "./postgres-errors.js";
+import { queryRows, type Statement, writeFirst } from "./sql-runner.js";
+import type { Tables } from "./tables.js";
+
+/** The user operations of the PostgreSQL store; driver errors escape as they are. */
+export interface UserQueries {
+  find(username: string): Promise<StoredUser | null>;
+  create(user: NewUser, now: number): Promise<StoredUser>;
+  update(username: string, patch: UserPatch, now: number): Promise<StoredUser | null>;
+  delete(username: string): Promise<boolean>;
+  list(limit: number, cursor: string | null): Promise<UserPage>;
+}
+
+/** Builds the user statements for a schema's tables. */
+export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter): UserQueries {
+  const find: Statement = {
+    name: "gatehouse_find_user",
+    text: `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE username_key = $1`,
+  };
+  const insert: Statement = {
+    name: "gatehouse_create_user",
+    text: `
+      WITH created AS (
+        INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
+                                tokens_valid_after, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8)
+        RETURNING ${USER_COLUMNS}
+      ), ${changes.countAfter("created")}
+      SELECT * FROM created
+    `,
+  };
+  // As in SQLite: one statement for every patch shape, NULL meaning "leave as is", and
+  // tokens_valid_after only moving forward, so a stale write cannot revive revoked tokens.
+  const update: Statement = {
+    name: "gatehouse_update_user",
+    text: `
+      WITH updated AS (
+        UPDATE ${t.users} SET
+          email = coalesce($2, email),
+          full_name = coalesce($3, full_name),
+          disabled = coalesce($4, disabled),
+          scopes = coalesce($5::jsonb, scopes),
+          password_hash = coalesce($6, password_hash),
+          tokens_valid_after = greatest(tokens_valid_after, coalesce($7, tokens_valid_after)),
+          updated_at = $8
+        WHERE username_key = $1
+        RETURNING ${USER_COLUMNS}
+      ), ${changes.countAfter("updated")}
+      SELECT * FROM updated
+    `,
+  };
+  // The cascade to families and tokens takes their locks in the same order as a rotation
+  // (family, then token), so deleting a user mid-rotation waits rather than deadlocks.
+  const remove: Statement = {
+    name: "gatehouse_delete_user",
+    text: `
+      WITH deleted AS (DELETE FROM ${t.users} WHERE username_key = $1 RETURNING 1), ${changes.countAfter("deleted")}
+      SELECT count(*) AS deleted FROM deleted
+    `,
+  };
+  const page: Statement = {
+    name: "gatehouse_list_users",
+    text: `SELECT ${USER_COLUMNS}, username_key FROM ${t.users} WHERE username_key > $1 ORDER BY username_key LIMIT $2`,
+  };
+
+  return {
+    async find(username) {
+      const [row] = await queryRows(pool, find, [usernameKey(username)]);
+      return row === undefined ? null : readUserRow(row);
+    },
+
+    async create(user, now) {
+      try {
+        const row = await writeFirst(pool, insert, [
+          user.username,
+          usernameKey(user.username),
+          user.email,
+          user.fullName,
+          user.disabled,
+          encodeScopes(user.scopes),
+          user.passwordHash,
+          now,
+        ]);
+        return readUserRow(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new GatehouseError("user_exists", "A user with this username already exists");
+        }
+        throw error;
+      }
+    },
+
+    async update(username, patch, now) {
+      const [row] = await queryRows(pool, update, [
+        usernameKey(username),
+        patch.email ?? null,
+        patch.fullName ?? null,
+        patch.disabled ?? null,
+        patch.scopes === undefined ? null : encodeScopes(patch.scopes),
+        patch.passwordHash ?? null,
+        patch.tokensValidAfter ?? null,
+        now,
+      ]);
+      return row === undefined ? null : readUserRow(row);
+    },
+
+    async delete(username) {
+      const { deleted } = await writeFirst(pool, remove, [usernameKey(username)]);
+      return deleted === 1;
+    },
+
+    async list(limit, cursor) {
+      checkPageLimit(limit);
+      const after = cursor === null ? "" : decodeCursor(cursor);
+      // PostgreSQL text cannot hold U+0000, so no key has one: a cursor with it is not ours.
+      if (after.includes("\u0000")) throw new GatehouseError("validation_failed", "invalid cursor");
+      // One row more than asked tells whether another page follows, so the last page says so.
+      const rows = await queryRows(pool, page, [after, limit + 1]);
+      const more = rows.length > limit;
+      const shown = more ? rows.slice(0, limit) : rows;
+      const last = shown.at(-1);
+      return {
+        users: shown.map(readUserRow),
+        nextCursor: more && last !== undefined ? encodeCursor(readUsernameKey(last)) : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import { afterEach, expect, it } from "vitest";
+import type { GatehouseStore, StoredRefreshToken } from "../../src/core/store.js";
+import { createPostgresStore, type PostgresStoreOptions, postgresStore } from "../../src/stores/postgres/index.js";
+import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from "../../src/stores/postgres/migrations.js";
+import { describePostgres } from "../support/postgres.js";
+import { runStoreContract } from "./contract.js";
+import { expectRejectsWith, newUser, signingKey, T0 } from "./contract-fixtures.js";
+
+const HOUR = 3_600_000;
+let counter = 0;
+// Each store of a test gets a schema of its own in the file's database: fresh, and fast.
+const freshSchema = () => `s${process.pid}_${++counter}`;
+
+function refreshToken(overrides: Partial<StoredRefreshToken> = {}): StoredRefreshToken {
+  return {
+    tokenHash: "h1",
+    familyId: "f1",
+    username: "johndoe",
+    clientId: null,
+    scope: "me",
+    issuedAt: T0,
+    expiresAt: T0 + HOUR,
+    usedAt: null,
+    ...overrides,
+  };
+}
+
+const replacement = (tokenHash: string, issuedAt = T0 + 1) => ({ tokenHash, issuedAt, expiresAt: issuedAt + HOUR });
+
+describePostgres("postgres store", (database) => {
+  runStoreContract("postgres", () => createPostgresStore(database().url, { schema: freshSchema() }));
+
+  const opened: GatehouseStore[] = [];
+  let schema = "";
+  const open = async (options: PostgresStoreOptions = {}) => {
+    const store = await createPostgresStore(database().url, { schema, ...options });
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    schema = freshSchema();
+  });
+  schema = freshSchema();
+
+  it("is of kind postgres and exported as postgresStore", async () => {
+    expect((await open()).kind).toBe("postgres");
+    expect(postgresStore).toBe(createPostgresStore);
+  });
+
+  it("keeps users and keys across close and reopen", async () => {
+    const first = await open();
+    const user = await first.createUser(newUser("JohnDoe", { scopes: ["me", "admin"] }), T0);
+    await first.addSigningKey(signingKey("k1", T0), T0);
+    await first.close();
+    const second = await open();
+    expect(await second.findUserByUsername("johndoe")).toEqual(user);
+    expect(await second.listSigningKeys()).toEqual([signingKey("k1", T0)]);
+  });
+
+  it("migrates a new schema once when several instances start at the same moment", async () => {
+    await Promise.all([open(), open(), open(), open()]);
+    const rows = await database().query(`SELECT version, name FROM ${schema}.schema_migrations ORDER BY version`);
+    expect(rows).toEqual(POSTGRES_MIGRATIONS.map(({ version, name }) => ({ version, name })));
+    expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(POSTGRES_MIGRATIONS.length);
+  });
+
+  it("refuses a schema newer than it knows with store_unavailable", async () => {
+    await (await open()).close();
+    await database().query(`INSERT INTO ${schema}.schema_migrations VALUES ($1, 'from the future', 0)`, [
+      LATEST_POSTGRES_SCHEMA_VERSION + 1,
+    ]);
+    const error = await expectRejectsWith(createPostgresStore(database().url, { schema }), "store_unavailable");
+    expect(error.message).toMatch(/newer than this Gatehouse knows/);
+  });
+
+  it("keeps to its own schema, leaving an application's public.users alone", async () => {
+    await database().query("CREATE TABLE IF NOT EXISTS public.users (id int PRIMARY KEY, name text)");
+    await database().query("INSERT INTO public.users VALUES (1, 'app user') ON CONFLICT DO NOTHING");
+    await (await open()).createUser(newUser("johndoe"), T0);
+    expect(await database().query("SELECT name FROM public.users")).toEqual([{ name: "app user" }]);
+  });
+
+  it("stores the username as given beside its case-folded key", async () => {
+    await (await open()).createUser(newUser("Straße"), T0);
+    expect(await database().query(`SELECT username, username_key FROM ${schema}.users`)).toEqual([
+      { username: "Straße", username_key: "strasse" },
+    ]);
+  });
+
+  it("lets one of two instances creating the same name in different case at once win", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    const results = await Promise.allSettled([
+      one.createUser(newUser("JohnDoe"), T0),
+      two.createUser(newUser("johndoe"), T0),
+    ]);
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const [failure] = results.filter((result) => result.status === "rejected");
+    expect(failure?.reason).toMatchObject({ code: "user_exists" });
+  });
+
+  it("notices another instance's writes through changeVersion, and stays put while nobody writes", async () => {
+    const server = await open();
+    const cli = await open();
+    const before = await server.changeVersion();
+    await cli.createUser(newUser("johndoe"), T0);
+    const after = await server.changeVersion();
+    expect(after).not.toBe(before);
+    expect(await server.changeVersion()).toBe(after);
+    await cli.updateUser("johndoe", { disabled: true }, T0 + 1);
+    expect(await server.changeVersion()).not.toBe(after);
+    expect((await server.findUserByUsername("johndoe"))?.disabled).toBe(true);
+  });
+
+  it("does not move changeVersion for writes that change nothing, so servers do not reload each other forever", async () => {
+    const store = await open();
+    await store.createUser(newUser("johndoe"), T0);
+    await store.revokeAccessToken("jti", T0 + HOUR);
+    const version = await store.changeVersion();
+    expect(await store.deleteSigningKeysSupersededBefore(T0)).toBe(0);
+    expect(await store.purgeExpired(T0)).toBe(0);
+    await store.revokeRefreshFamily("no-such-family", T0);
+    await store.revokeUserRefreshFamilies("johndoe", T0);
+    await store.revokeAccessToken("jti", T0 + 1);
+    expect(await store.updateUser("ghost", { disabled: true }, T0)).toBeNull();
+    expect(await store.deleteUser("ghost")).toBe(false);
+    expect(await store.changeVersion()).toBe(version);
+  });
+
+  it("keeps changeVersion when a purge folds the counters of closed instances into one row", async () => {
+    const server = await open();
+    const gone = await open();
+    await gone.createUser(newUser("johndoe"), T0);
+    await gone.close();
+    const version = await server.changeVersion();
+    await server.purgeExpired(T0);
+    expect(await server.changeVersion()).toBe(version);
+    const rows = await database().query(
+      `SELECT backend FROM ${schema}.changes WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity)`,
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it("lets exactly one of many concurrent rotations of one token across instances win, and revokes the family", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.createUser(newUser("johndoe"), T0);
+    await one.createRefreshFamily(refreshToken());
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).rotateRefreshToken("h1", replacement(`n${i}`), T0 + 1)),
+    );
+    expect(results.filter((result) => result.status === "rotated")).toHaveLength(1);
+    expect(results.filter((result) => result.status === "reused").length).toBeGreaterThanOrEqual(1);
+    expect((await two.findTokenSubject("johndoe", null, "f1"))?.revoked).toBe(true);
+  });
+
+  it("detects reuse of a refresh token that another instance rotated", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.createUser(newUser("johndoe"), T0);
+    await one.createRefreshFamily(refreshToken());
+    expect((await one.rotateRefreshToken("h1", replacement("h2"), T0 + 1)).status).toBe("rotated");
+    expect((await two.rotateRefreshToken("h1", replacement("h3"), T0 + 2)).status).toBe("reused");
+    expect((await one.rotateRefreshToken("h2", replacement("h4"), T0 + 3)).status).toBe("invalid");
+  });
+
+  it("deletes a user while its tokens rotate without deadlock or store error", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.createUser(newUser("johndoe"), T0);
+    for (let i = 0; i < 6; i++) await one.createRefreshFamily(refreshToken({ tokenHash: `t${i}`, familyId: `f${i}` }));
+    const rotations = Array.from({ length: 6 }, (_, i) =>
+      (i % 2 ? one : two).rotateRefreshToken(`t${i}`, replacement(`r${i}`), T0 + 1),
+    );
+    const [deleted, ...results] = await Promise.all([two.deleteUser("johndoe"), ...rotations]);
+    expect(deleted).toBe(true);
+    for (const result of results) expect(["rotated", "invalid"]).toContain(result.status);
+    expect(await database().query(`SELECT count(*)::int AS n FROM ${schema}.refresh_tokens`)).toEqual([{ n: 0 }]);
+  });
+
+  it("leaves exactly one current key when two instances rotate at once", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.addSigningKey(signingKey("k0", T0), T0);
+    await Promise.all([
+      one.addSigningKey(signingKey("k1", T0 + 1), T0 + 1),
+      two.addSigningKey(signingKey("k2", T0 + 1), T0 + 1),
+    ]);
+    const current = (await one.listSigningKeys()).filter((key) => key.supersededAt === null);
+    expect(current).toHaveLength(1);
+  });
+
+  it("purges once when two instances purge at once", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.createUser(newUser("johndoe"), T0);
+    for (let i = 0; i < 5; i++) await one.revokeAccessToken(`old-${i}`, T0 + i);
+    const counts = await Promise.all([one.purgeExpired(T0 + HOUR), two.purgeExpired(T0 + HOUR)]);
+    expect(counts[0] + counts[1]).toBe(5);
+    expect(await one.purgeExpired(T0 + HOUR)).toBe(0);
+  });
+
+  it("rejects a cursor holding U+0000 with validation_failed", async () => {
+    const store = await open();
+    const error = await expectRejectsWith(
+      store.listUsers({ limit: 10, cursor: Buffer.from("a\u0000b").toString("base64url") }),
+      "validation_failed",
+    );
+    expect(error.message).toBe("invalid cursor");
+  });
+
+  it("carries on after the server ends its connections, without crashing the process", async () => {
+    const store = await open();
+    await store.createUser(newUser("johndoe"), T0);
+    await database().query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gatehouse'",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(await store.findUserByUsername("johndoe")).not.toBeNull();
+  });
+
+  it("fails with store_unavailable for a database that does not exist", async () => {
+    const url = new URL(database().url);
+    url.pathname = "/gatehouse_no_such_database";
+    const error = await expectRejectsWith(createPostgresStore(url.toString()), "store_unavailable");
+    expect(error.message).toBe("the database is unavailable");
+  });
+
+  it.each<[string, PostgresStoreOptions]>([
+    ["an upper-case schema", { schema: "Gatehouse" }],
+    ["a quoted schema", { schema: 'x"; DROP TABLE users; --' }],
+    ["a pg_ schema", { schema: "pg_gatehouse" }],
+    ["no connections", { maxConnections: 0 }],
+    ["a negative timeout", { connectTimeoutMs: -1 }],
+  ])("rejects %s with validation_failed", async (_what, options) => {
+    await expectRejectsWith(createPostgresStore(database().url, options), "validation_failed");
+  });
+});
