@@ -1,5 +1,6 @@
 import { GatehouseError, INVALID_CREDENTIALS } from "./errors.js";
-import { hasDuplicateMembers, isCanonicalCompactJws } from "./jws-parse.js";
+import { hasDuplicateMembers, isCanonicalCompactJws, readPayloadText } from "./jws-parse.js";
+import type { KeyVerifier } from "./key-ring.js";
 
 /** The claims of a Gatehouse access token (RFC 9068 §2.2). */
 export interface AccessTokenClaims {
@@ -32,6 +33,30 @@ const MAX_SUBJECT_LENGTH = 256;
 // No token outlives the longest access token TTL Gatehouse can be configured with (options.ts):
 // an `exp` beyond it (`1e308`, the year 2286) marks a token that was never ours to honour.
 const MAX_LIFETIME_MS = 366 * 24 * 3600 * 1000;
+
+/**
+ * Verifies a token with the key its header named and checks its claims: everything after
+ * key lookup that every Gatehouse verifier (local or remote) must do alike.
+ * @param legacy the token carried no `kid` (a PyJWT token made with a shared secret).
+ * @throws GatehouseError `invalid_token` for a bad signature, header or claim.
+ */
+export function verifySignedAccessToken(
+  verify: KeyVerifier,
+  token: string,
+  legacy: boolean,
+  policy: AccessTokenClaimPolicy,
+  nowMs: number,
+): AccessTokenClaims {
+  let payload: Record<string, unknown>;
+  try {
+    payload = verify(token);
+  } catch (cause) {
+    throw invalidToken("signature or header rejected", cause);
+  }
+  // After the signature, so only tokens signed with our key pay for decoding the payload twice.
+  if (hasDuplicateMembers(readPayloadText(token), payload)) throw invalidToken("duplicate claim");
+  return checkAccessTokenClaims(payload, policy, legacy, nowMs);
+}
 
 /**
  * Checks the claims of a token whose signature was verified, the one claim check every

@@ -1,5 +1,5 @@
 import { ACCESS_TOKEN_TYP } from "./access-token.js";
-import { type AccessTokenClaimPolicy, checkAccessTokenClaims, readTokenKid } from "./access-token-claims.js";
+import { type AccessTokenClaimPolicy, readTokenKid, verifySignedAccessToken } from "./access-token-claims.js";
 import { MAX_TOKEN_LENGTH } from "./bearer.js";
 import { type Clock, systemClock } from "./clock.js";
 import { GatehouseError, INVALID_CREDENTIALS, isGatehouseError } from "./errors.js";
@@ -107,8 +107,7 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
         const kid = readTokenKid(token);
         const verifyKey = await findKey(kid);
         if (verifyKey === null) throw new Error("unknown key");
-        const payload = verifyKey(token);
-        claims = checkAccessTokenClaims(payload, policy, kid === undefined, clock.now());
+        claims = verifySignedAccessToken(verifyKey, token, kid === undefined, policy, clock.now());
       } catch (error) {
         if (isGatehouseError(error) && error.code !== "invalid_token") throw error;
         // The scopes go into the challenge (RFC 6750 §3); the reason stays in `cause`.

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, createPrivateKey, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
@@ -383,6 +383,41 @@ describe("untrusted JWKS responses", () => {
     const [real] = ring.jwks.keys;
     handler = json({ keys: [real, { ...other, kid: real?.kid, alg: "EdDSA", use: "sig" }] });
     expect(await outcome(verifierFor().verify(issue()))).toBe("invalid_token");
+  });
+
+  describe("the server's structural checks on signed tokens", () => {
+    const privateKey = createPrivateKey(ring.current.key.signingSecret as string);
+    const header = JSON.stringify({ alg: "EdDSA", typ: "at+jwt", kid: ring.current.key.kid });
+    const now = clock.now() / 1000;
+    const claims = (extra: string) =>
+      `{"iss":"https://issuer.test","sub":"johndoe","exp":${now + 600},"iat":${now},"jti":"j1","scope":"me"${extra}}`;
+    const signRaw = (headerText: string, payloadText: string) => {
+      const input = `${Buffer.from(headerText).toString("base64url")}.${Buffer.from(payloadText).toString("base64url")}`;
+      return `${input}.${sign(null, Buffer.from(input), privateKey).toString("base64url")}`;
+    };
+
+    it("accepts the control token signed byte for byte", async () => {
+      handler = json(ring.jwks);
+      expect(await outcome(verifierFor().verify(signRaw(header, claims(""))))).toBe("ok");
+    });
+
+    it.each([
+      ["a claim named twice", () => signRaw(header, claims(',"sub":"root"'))],
+      ["a header parameter named twice", () => signRaw(`${header.slice(0, -1)},"alg":"none"}`, claims(""))],
+      ["an exp beyond the longest TTL", () => signRaw(header, claims(`,"exp":${now + 400 * 86_400}`))],
+      [
+        "a non-canonical base64url signature",
+        () => {
+          const token = signRaw(header, claims(""));
+          const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+          const last = alphabet.indexOf(token.at(-1) as string);
+          return `${token.slice(0, -1)}${alphabet[last | 1]}`;
+        },
+      ],
+    ])("rejects %s with invalid_token, as the server does", async (_name, make) => {
+      handler = json(ring.jwks);
+      expect(await outcome(verifierFor().verify(make()))).toBe("invalid_token");
+    });
   });
 
   it("ignores keys outside the pinned algorithms", async () => {
