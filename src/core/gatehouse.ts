@@ -4,6 +4,7 @@ import { GatehouseError, INCORRECT_CREDENTIALS, INVALID_CREDENTIALS } from "./er
 import { defaultGrantHandlers, dispatchGrant, type GrantDependencies, type GrantHandler } from "./grants.js";
 import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
 import { createKeyManager } from "./key-manager.js";
+import { createLoginThrottle } from "./login-throttle.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createPasswordHasher, type PasswordHasher } from "./password.js";
 import { missingScopes } from "./scopes.js";
@@ -74,7 +75,9 @@ export async function createGatehouse(
   const options = resolveOptions(input);
   const { store } = input;
   const clock = input.clock ?? systemClock;
-  const hasher = input.hasher ?? createPasswordHasher();
+  const hasher = input.hasher ?? createPasswordHasher({ queue: options.hashQueue });
+  const throttle =
+    options.throttle === false ? null : createLoginThrottle({ ...input.throttle, ...options.throttle, clock });
   await hasher.warmUp();
   const knownScopes = new Set(Object.keys(options.scopes));
   const keys = await createKeyManager({
@@ -124,7 +127,10 @@ export async function createGatehouse(
 
   const grantDeps: GrantDependencies = {
     knownScopes,
-    authenticate: (username, password) => authenticate(username, password),
+    authenticate: (username, password, context) =>
+      throttle === null
+        ? authenticate(username, password)
+        : throttle.guard(username, context.clientAddress, () => authenticate(username, password)),
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
     rotateRefreshToken: (tokenHash, scopes, context) => sessions.rotate(tokenHash, scopes, context),
   };

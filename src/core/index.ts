@@ -6,6 +6,7 @@
 export type { AccessTokenClaims, AccessTokenRequest, AccessTokenService, IssuedAccessToken } from "./access-token.js";
 export { ACCESS_TOKEN_TYP, createAccessTokenService } from "./access-token.js";
 export { extractBearerToken, MAX_TOKEN_LENGTH } from "./bearer.js";
+export { throttleAddressKey } from "./client-address.js";
 export type { Clock } from "./clock.js";
 export { createFixedClock, systemClock } from "./clock.js";
 export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
@@ -14,6 +15,10 @@ export type { Gatehouse, Principal } from "./gatehouse.js";
 export { createGatehouse } from "./gatehouse.js";
 export type { GrantDependencies, GrantHandler } from "./grants.js";
 export { defaultGrantHandlers, dispatchGrant } from "./grants.js";
+export type { AttemptCounter, LoginAttemptStore, LoginThrottle, ThrottleOptions } from "./login-throttle.js";
+export { createLoginThrottle } from "./login-throttle.js";
+export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./memory-attempts.js";
+export { createMemoryAttemptStore } from "./memory-attempts.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { resolveOptions } from "./options.js";
 export type { Argon2Parameters, PasswordCheck, PasswordHasher, PasswordHasherOptions } from "./password.js";
@@ -41,6 +46,8 @@ export type {
   UserPatch,
   UserStore,
 } from "./store.js";
+export type { ThrottleLimits } from "./throttle-limits.js";
+export { DEFAULT_THROTTLE_LIMITS, penaltyMs, resolveThrottleLimits } from "./throttle-limits.js";
 export type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
 export {
   authenticateBearer,

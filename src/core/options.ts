@@ -1,8 +1,12 @@
+import { availableParallelism } from "node:os";
 import type { Clock } from "./clock.js";
+import type { ThrottleOptions } from "./login-throttle.js";
 import type { PasswordHasher } from "./password.js";
 import { DEFAULT_SCOPES } from "./scopes.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./signing-keys.js";
 import type { GatehouseStore } from "./store.js";
+import { resolveThrottleLimits, type ThrottleLimits } from "./throttle-limits.js";
+import type { WorkQueueOptions } from "./work-queue.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -25,6 +29,10 @@ export interface GatehouseOptions {
   /** Verified tokens whose signature check fast-jwt may skip (claims and revocation are always checked). */
   tokenCacheSize?: number;
   hasher?: PasswordHasher;
+  /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
+  hashQueue?: Partial<WorkQueueOptions>;
+  /** Brute-force throttling of password logins; on with the contract's limits unless `false`. */
+  throttle?: Partial<ThrottleOptions> | false;
   clock?: Clock;
 }
 
@@ -39,6 +47,9 @@ export interface ResolvedOptions {
   clockSkew: number;
   scopes: Record<string, string>;
   tokenCacheSize: number;
+  /** The login throttle's limits, or `false` when throttling is off. */
+  throttle: ThrottleLimits | false;
+  hashQueue: WorkQueueOptions;
 }
 
 const MAX_TTL = 366 * 24 * 3600;
@@ -75,8 +86,36 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     clockSkew,
     scopes: { ...(options.scopes ?? DEFAULT_SCOPES) },
     tokenCacheSize: options.tokenCacheSize ?? 10_000,
+    throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
+    hashQueue: resolveHashQueue(options),
   };
 }
+
+/**
+ * Argon2 runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise),
+ * where one hash keeps a core busy. More hashes at once than cores only slows each login and
+ * starves the event loop, and filling all four threads would stall file and DNS work; so
+ * at most one per core, and at most three. The queue holds about a second of logins.
+ */
+function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
+  if (options.hasher !== undefined && options.hashQueue !== undefined) {
+    throw new TypeError("hashQueue configures the default hasher; set it on your own hasher instead");
+  }
+  const queue = {
+    concurrency: Math.max(1, Math.min(3, availableParallelism())),
+    maxQueued: 64,
+    retryAfterSeconds: 1,
+    ...options.hashQueue,
+  };
+  if (!Number.isInteger(queue.concurrency) || queue.concurrency < 1 || queue.concurrency > 256)
+    throw new TypeError("hashQueue concurrency must be a whole number from 1 to 256");
+  if (!Number.isInteger(queue.maxQueued) || queue.maxQueued < 0 || queue.maxQueued > 100_000)
+    throw new TypeError("hashQueue maxQueued must be a whole number from 0 to 100000");
+  if (!Number.isInteger(queue.retryAfterSeconds) || queue.retryAfterSeconds < 1)
+    throw new TypeError("hashQueue retryAfterSeconds must be a positive whole number");
+  return queue;
+}
+
 
 function positiveSeconds(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_TTL)
