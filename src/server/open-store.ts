@@ -5,12 +5,13 @@ import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 const MAX_SCHEME_SHOWN = 32;
-const EXPECTED = "use sqlite:PATH (e.g. sqlite:./gatehouse.db), sqlite::memory: or memory:";
+const EXPECTED =
+  "use sqlite:PATH (e.g. sqlite:./gatehouse.db), sqlite::memory:, memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE";
 
 /**
  * Opens the store a database URL names: `sqlite:PATH` (relative to the working directory
- * or absolute), `sqlite::memory:`, or `memory:`. PostgreSQL URLs are recognised but not
- * supported yet.
+ * or absolute), `sqlite::memory:`, `memory:`, or `postgres://…` / `postgresql://…` (any
+ * URL `pg` accepts; the tables live in the schema `gatehouse`).
  * @throws GatehouseError `validation_failed` for a URL it cannot serve (naming only its
  * scheme, since the rest may hold a password); `store_unavailable` when the database cannot be opened.
  * @example
@@ -27,12 +28,18 @@ export async function openStore(databaseUrl: string): Promise<GatehouseStore> {
       return createMemoryStore();
     case "postgres":
     case "postgresql":
-      throw invalid("PostgreSQL support is not available yet");
+      return openPostgres(databaseUrl);
     case undefined:
       throw invalid(`unsupported database URL: no scheme; ${EXPECTED}`);
     default:
       throw invalid(`unsupported database URL: ${scheme.slice(0, MAX_SCHEME_SHOWN)}`);
   }
+}
+
+// Loading `pg` takes ~80 ms; a SQLite server or CLI run should not pay for it.
+async function openPostgres(url: string): Promise<GatehouseStore> {
+  const { createPostgresStore } = await import("../stores/postgres/postgres-store.js");
+  return createPostgresStore(url);
 }
 
 function sqlitePath(rest: string): string {

@@ -4,16 +4,20 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isGatehouseError } from "../../src/core/errors.js";
 import { openStore } from "../../src/server/open-store.js";
+import { describePostgres } from "../support/postgres.js";
 
 const root = mkdtempSync(join(tmpdir(), "gatehouse-open-store-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function failure(url: string): Promise<{ code: string; message: string }> {
+async function failure(url: string): Promise<{ code: string; message: string; cause: string }> {
   try {
     const store = await openStore(url);
     await store.close();
   } catch (error) {
-    if (isGatehouseError(error)) return { code: error.code, message: error.message };
+    if (isGatehouseError(error)) {
+      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      return { code: error.code, message: error.message, cause };
+    }
     throw error;
   }
   throw new Error(`${url} opened a store`);
@@ -54,13 +58,13 @@ describe("openStore", () => {
     await store.close();
   });
 
-  it.each(["postgres://gatehouse:hunter2@db.example.com/gatehouse", "postgresql://localhost/gatehouse"])(
-    "says PostgreSQL is not available yet for %s",
-    async (url) => {
-      expect(await failure(url)).toEqual({
-        code: "validation_failed",
-        message: "PostgreSQL support is not available yet",
-      });
+  it.each(["postgres", "postgresql", "POSTGRES"])(
+    "fails with store_unavailable for an unreachable %s URL, repeating neither URL nor password",
+    async (scheme) => {
+      // Port 1 on the loopback refuses at once: no PostgreSQL is needed for this one.
+      const { code, message, cause } = await failure(`${scheme}://gatehouse:hunter2@127.0.0.1:1/gatehouse`);
+      expect(code).toBe("store_unavailable");
+      expect(`${message} ${cause}`).not.toMatch(/hunter2|gatehouse:|127\.0\.0\.1:1\//);
     },
   );
 
@@ -85,5 +89,17 @@ describe("openStore", () => {
     const { code, message } = await failure(`sqlite:${join(root, "missing", "gatehouse.db")}`);
     expect(code).toBe("store_unavailable");
     expect(message).toContain("directory does not exist");
+  });
+});
+
+describePostgres("openStore on PostgreSQL", (database) => {
+  it.each(["postgres:", "postgresql:"])("opens a PostgreSQL store for a %s URL", async (scheme) => {
+    const store = await openStore(database().url.replace(/^postgres(ql)?:/, scheme));
+    try {
+      expect(store.kind).toBe("postgres");
+      await store.ping();
+    } finally {
+      await store.close();
+    }
   });
 });
