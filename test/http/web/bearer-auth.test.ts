@@ -104,6 +104,25 @@ describe("bearerAuth (fetch API)", () => {
     expect((await failure(await remote(request(`Bearer ${adminOnlyToken}`)))).status).toBe(403);
   });
 
+  it("answers 503 while the issuer's keys cannot be fetched, rather than blaming the token", async () => {
+    const unreachable = createRemoteVerifier({ jwksUrl: "http://127.0.0.1:1/jwks.json", issuer: "gatehouse" });
+    const reply = await failure(await bearerAuth(unreachable)(request(`Bearer ${token}`)));
+    expect(reply.status).toBe(503);
+    expect(reply.body).toEqual({ detail: "Service temporarily unavailable" });
+  });
+
+  it("answers a disabled user's token with 400 Inactive user, unless told to allow inactive users", async () => {
+    await gatehouse.users.create({ username: "carol", email: "carol@example.com", password: "carolpassword1" });
+    const carolToken = await accessTokenFor(app, "carol", "carolpassword1");
+    await gatehouse.users.update("carol", { disabled: true });
+    const reply = await failure(await authorize()(request(`Bearer ${carolToken}`)));
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({ detail: "Inactive user" });
+    const lenient = bearerAuth(gatehouseVerifier(gatehouse, { allowInactive: true }));
+    const result = await lenient(request(`Bearer ${carolToken}`));
+    expect(result.ok && result.auth.user.disabled).toBe(true);
+  });
+
   it("rethrows errors that are not Gatehouse's for the runtime to handle", async () => {
     const failing: TokenVerifier = {
       verify: async () => {
