@@ -1,3 +1,4 @@
+import { createAttemptGate, type GateHold } from "./attempt-gate.js";
 import { throttleAddressKey } from "./client-address.js";
 import { type Clock, systemClock } from "./clock.js";
 import { GatehouseError, isGatehouseError } from "./errors.js";
@@ -65,9 +66,7 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
   const knownLogins = options.knownLogins ?? createMemoryAttemptStore();
   const clock = options.clock ?? systemClock;
   const windowMs = limits.windowSeconds * 1000;
-  // Attempts of this process whose outcome is not known yet. Counted with the stored failures,
-  // so a burst of concurrent guesses cannot all pass the check before any failure is recorded.
-  const inFlight = new Map<string, number>();
+  const gate = createAttemptGate();
 
   const subjectsOf = (username: string, clientAddress: string) => {
     const address = throttleAddressKey(clientAddress, limits.ipv6PrefixLength);
@@ -83,24 +82,47 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
     return { subjects, knownKey: `k|${user}|${address}` };
   };
 
-  /** Milliseconds this subject keeps a new attempt waiting; 0 when it may go ahead. */
-  const waitMs = (counter: AttemptCounter | null, allowance: number, othersInFlight: number, now: number) => {
-    const count = counter?.count ?? 0;
-    if (count + othersInFlight < allowance) return 0;
-    if (count >= allowance && counter !== null) {
-      // The counter lives `window` past its penalty, so the penalty ends a window before it expires.
-      const remaining = counter.expiresAt - windowMs - now;
-      if (remaining > 0) return remaining;
-    }
-    // The allowance is taken up by attempts still running: ask to come back once they are decided.
-    return othersInFlight > 0 ? 1000 : 0;
-  };
+  /** The rest of a counter's penalty in milliseconds; 0 when none is running. */
+  const penaltyLeft = (counter: AttemptCounter | null, allowance: number, now: number) =>
+    // The counter lives `window` past its penalty, so the penalty ends a window before it expires.
+    counter !== null && counter.count >= allowance ? Math.max(0, counter.expiresAt - windowMs - now) : 0;
 
-  const reserve = (keys: readonly string[], delta: 1 | -1) => {
-    for (const key of keys) {
-      const next = (inFlight.get(key) ?? 0) + delta;
-      if (next === 0) inFlight.delete(key);
-      else inFlight.set(key, next);
+  /**
+   * Waits until the attempt may run: throws `throttled` while a penalty runs, waits while
+   * attempts already admitted could use up the allowance, and returns the counters it read.
+   */
+  const admit = async (hold: GateHold, subjects: readonly Subject[], knownKey: string | null) => {
+    const keys = subjects.map((subject) => subject.key);
+    for (;;) {
+      const mark = hold.mark();
+      const now = clock.now();
+      const counters = await failures.get(keys, now);
+      let known: boolean | undefined;
+      let penalty = 0;
+      const crowded: number[] = [];
+      for (const [index, subject] of subjects.entries()) {
+        const counter = counters[index] ?? null;
+        const left = penaltyLeft(counter, subject.allowance, now);
+        const others = hold.othersAdmitted(index);
+        // Past a penalty one attempt at a time may go: its outcome sets the next penalty.
+        if (left === 0 && (others === 0 || (counter?.count ?? 0) + others < subject.allowance)) continue;
+        if (subject.exemptIfKnown && knownKey !== null) {
+          known ??= (await knownLogins.get([knownKey], now))[0] !== null;
+          if (known) continue;
+        }
+        if (left > 0) penalty = Math.max(penalty, left);
+        else crowded.push(index);
+      }
+      // An outcome recorded while we read makes the reading stale: read again.
+      if (!hold.unchangedSince(mark)) continue;
+      if (penalty > 0) {
+        throw new GatehouseError("throttled", THROTTLED, { retryAfterSeconds: Math.ceil(penalty / 1000) });
+      }
+      if (crowded.length === 0) {
+        hold.admit();
+        return counters;
+      }
+      await hold.settled(crowded);
     }
   };
 
@@ -108,26 +130,9 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
     limits,
     async guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T> {
       const { subjects, knownKey } = subjectsOf(username, clientAddress);
-      const keys = subjects.map((subject) => subject.key);
-      // Reserve before reading: any failure not in the store yet is then still in `inFlight`.
-      reserve(keys, 1);
+      const hold = gate.hold(subjects.map((subject) => subject.key));
       try {
-        const now = clock.now();
-        const counters = await failures.get(keys, now);
-        let wait = 0;
-        let exemptWait = 0;
-        subjects.forEach((subject, index) => {
-          const ms = waitMs(counters[index] ?? null, subject.allowance, (inFlight.get(subject.key) ?? 1) - 1, now);
-          if (subject.exemptIfKnown) exemptWait = ms;
-          else wait = Math.max(wait, ms);
-        });
-        if (exemptWait > 0 && knownKey !== null && (await knownLogins.get([knownKey], now))[0] === null) {
-          wait = Math.max(wait, exemptWait);
-        }
-        if (wait > 0) {
-          throw new GatehouseError("throttled", THROTTLED, { retryAfterSeconds: Math.ceil(wait / 1000) });
-        }
-
+        const counters = await admit(hold, subjects, knownKey);
         let result: T;
         try {
           result = await authenticate();
@@ -136,8 +141,8 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
             const at = clock.now();
             await Promise.all(
               subjects.map((subject, index) => {
-                // The count this failure makes if every attempt still running fails first: never too short a penalty.
-                const expected = (counters[index]?.count ?? 0) + (inFlight.get(subject.key) ?? 1);
+                // The count this failure makes if every admitted attempt fails first: never too short a penalty.
+                const expected = (counters[index]?.count ?? 0) + hold.othersAdmitted(index) + 1;
                 return failures.increment(subject.key, windowMs + penaltyMs(expected, subject.allowance, limits), at);
               }),
             );
@@ -154,7 +159,7 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
         }
         return result;
       } finally {
-        reserve(keys, -1);
+        hold.release();
       }
     },
   };

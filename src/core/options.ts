@@ -116,7 +116,6 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   return queue;
 }
 
-
 function positiveSeconds(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_TTL)
     throw new TypeError(`${name} must be 1–${MAX_TTL} seconds`);

@@ -1,4 +1,9 @@
-import { type GatehouseOptions, isSigningAlgorithm } from "../core/index.js";
+import {
+  type GatehouseOptions,
+  isSigningAlgorithm,
+  resolveThrottleLimits,
+  type ThrottleLimits,
+} from "../core/index.js";
 
 /** Settings of a Gatehouse process, from flags and environment (flags win). */
 export interface ServerConfig {
@@ -80,6 +85,50 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...(secretKey === undefined ? {} : { secretKey }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),
+      throttle: throttleConfig(env),
+      ...hashQueueConfig(env),
+    },
+  };
+}
+
+const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [
+  ["windowSeconds", "GATEHOUSE_THROTTLE_WINDOW"],
+  ["maxFailuresPerUserAndAddress", "GATEHOUSE_THROTTLE_MAX_PER_USER_ADDRESS"],
+  ["maxFailuresPerAddress", "GATEHOUSE_THROTTLE_MAX_PER_ADDRESS"],
+  ["maxFailuresPerUser", "GATEHOUSE_THROTTLE_MAX_PER_USER"],
+  ["maxDelaySeconds", "GATEHOUSE_THROTTLE_MAX_DELAY"],
+  ["rememberLoginSeconds", "GATEHOUSE_THROTTLE_REMEMBER_LOGIN"],
+  ["ipv6PrefixLength", "GATEHOUSE_THROTTLE_IPV6_PREFIX"],
+];
+
+/** Login throttling: `GATEHOUSE_THROTTLE=off` turns it off; `GATEHOUSE_THROTTLE_*` change the contract's limits. */
+function throttleConfig(env: NodeJS.ProcessEnv): ThrottleLimits | false {
+  const enabled = nonEmpty(env.GATEHOUSE_THROTTLE)?.toLowerCase() ?? "on";
+  if (enabled === "off") return false;
+  if (enabled !== "on") throw new ConfigError(`GATEHOUSE_THROTTLE must be "on" or "off"`);
+  const limits: Partial<ThrottleLimits> = {};
+  for (const [field, name] of THROTTLE_VARIABLES) {
+    const raw = nonEmpty(env[name]);
+    if (raw !== undefined) limits[field] = integer(raw, name, 0, 1, 366 * 86400);
+  }
+  try {
+    return resolveThrottleLimits(limits);
+  } catch (error) {
+    throw new ConfigError(`GATEHOUSE_THROTTLE_*: ${(error as Error).message}`);
+  }
+}
+
+/** Load shedding: `GATEHOUSE_HASH_CONCURRENCY` hashes at once, `GATEHOUSE_HASH_QUEUE` waiting; defaults in the core. */
+function hashQueueConfig(env: NodeJS.ProcessEnv): Pick<GatehouseOptions, "hashQueue"> {
+  const concurrency = nonEmpty(env.GATEHOUSE_HASH_CONCURRENCY);
+  const maxQueued = nonEmpty(env.GATEHOUSE_HASH_QUEUE);
+  if (concurrency === undefined && maxQueued === undefined) return {};
+  return {
+    hashQueue: {
+      ...(concurrency === undefined
+        ? {}
+        : { concurrency: integer(concurrency, "GATEHOUSE_HASH_CONCURRENCY", 0, 1, 256) }),
+      ...(maxQueued === undefined ? {} : { maxQueued: integer(maxQueued, "GATEHOUSE_HASH_QUEUE", 0, 0, 100_000) }),
     },
   };
 }

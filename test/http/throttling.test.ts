@@ -1,7 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import type { GatehouseOptions, PasswordHasher } from "../../src/core/index.js";
+import {
+  createPasswordHasher,
+  DEFAULT_THROTTLE_LIMITS,
+  type GatehouseOptions,
+  type PasswordHasher,
+} from "../../src/core/index.js";
 import { buildServer } from "../../src/server/build-server.js";
+import { ConfigError, loadConfig } from "../../src/server/config.js";
 import { createFixedClock, createTestGatehouse, createTestHasher } from "../support/fixtures.js";
 
 let app: FastifyInstance | undefined;
@@ -157,5 +163,79 @@ describe("the client address used for throttling", () => {
       "x-forwarded-for": "192.0.2.77, 203.0.113.5",
     });
     expect(response.statusCode).toBe(429);
+  });
+});
+
+describe("throttling and load-shedding settings from the environment", () => {
+  it("uses the contract's limits when nothing is set", () => {
+    expect(loadConfig({}).gatehouse.throttle).toEqual(DEFAULT_THROTTLE_LIMITS);
+    expect(loadConfig({}).gatehouse.hashQueue).toBeUndefined();
+  });
+
+  it("reads GATEHOUSE_THROTTLE_* and GATEHOUSE_HASH_*", () => {
+    const config = loadConfig({
+      GATEHOUSE_THROTTLE_WINDOW: "600",
+      GATEHOUSE_THROTTLE_MAX_PER_USER_ADDRESS: "5",
+      GATEHOUSE_THROTTLE_MAX_PER_ADDRESS: "20",
+      GATEHOUSE_THROTTLE_MAX_PER_USER: "50",
+      GATEHOUSE_THROTTLE_MAX_DELAY: "3600",
+      GATEHOUSE_THROTTLE_REMEMBER_LOGIN: "86400",
+      GATEHOUSE_THROTTLE_IPV6_PREFIX: "56",
+      GATEHOUSE_HASH_CONCURRENCY: "2",
+      GATEHOUSE_HASH_QUEUE: "16",
+    });
+    expect(config.gatehouse.throttle).toEqual({
+      windowSeconds: 600,
+      maxFailuresPerUserAndAddress: 5,
+      maxFailuresPerAddress: 20,
+      maxFailuresPerUser: 50,
+      maxDelaySeconds: 3600,
+      rememberLoginSeconds: 86400,
+      ipv6PrefixLength: 56,
+    });
+    expect(config.gatehouse.hashQueue).toEqual({ concurrency: 2, maxQueued: 16 });
+  });
+
+  it("turns throttling off with GATEHOUSE_THROTTLE=off", () => {
+    expect(loadConfig({ GATEHOUSE_THROTTLE: "off" }).gatehouse.throttle).toBe(false);
+  });
+
+  it.each([
+    [{ GATEHOUSE_THROTTLE: "maybe" }, /GATEHOUSE_THROTTLE must be/],
+    [{ GATEHOUSE_THROTTLE_MAX_PER_ADDRESS: "0" }, /GATEHOUSE_THROTTLE_MAX_PER_ADDRESS/],
+    [{ GATEHOUSE_THROTTLE_WINDOW: "15m" }, /GATEHOUSE_THROTTLE_WINDOW/],
+    [{ GATEHOUSE_THROTTLE_WINDOW: "7200", GATEHOUSE_THROTTLE_MAX_DELAY: "60" }, /maxDelaySeconds/],
+    [{ GATEHOUSE_THROTTLE_IPV6_PREFIX: "8" }, /ipv6PrefixLength/],
+    [{ GATEHOUSE_HASH_CONCURRENCY: "0" }, /GATEHOUSE_HASH_CONCURRENCY/],
+    [{ GATEHOUSE_HASH_QUEUE: "-1" }, /GATEHOUSE_HASH_QUEUE/],
+  ])("refuses %j with a ConfigError naming the setting", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe("load shedding at the token endpoint", () => {
+  it("answers logins beyond the hashing queue with 503, temporarily_unavailable and Retry-After", async () => {
+    const hasher = createPasswordHasher({
+      argon2: { memoryCost: 4096, timeCost: 3, parallelism: 1 },
+      queue: { concurrency: 1, maxQueued: 2 },
+    });
+    const { gatehouse } = await createTestGatehouse({ hasher, throttle: false });
+    app = await buildServer({ gatehouse });
+    const server = app;
+    const responses = await Promise.all(Array.from({ length: 12 }, () => postToken(server, "johndoe", "secret")));
+    const statuses = responses.map((response) => response.statusCode).sort();
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(3);
+    const shed = responses.filter((response) => response.statusCode === 503);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+    for (const response of shed) {
+      expect(response.headers["retry-after"]).toBe("1");
+      expect(response.json()).toMatchObject({ error: "temporarily_unavailable", detail: expect.any(String) });
+    }
+  });
+
+  it("refuses a hashQueue next to a custom hasher when the Gatehouse is built", async () => {
+    await expect(createTestGatehouse({ hashQueue: { concurrency: 2 } })).rejects.toThrow(/hashQueue/);
   });
 });
