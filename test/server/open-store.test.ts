@@ -68,6 +68,14 @@ describe("openStore", () => {
     },
   );
 
+  it("rejects a malformed PostgreSQL URL with validation_failed, repeating nothing of it", async () => {
+    expect(await failure("postgres://gatehouse:hunter2@db.example.com:99999/gatehouse")).toEqual({
+      code: "validation_failed",
+      message: "the PostgreSQL URL is malformed",
+      cause: "undefined",
+    });
+  });
+
   it("names only the scheme of an unsupported URL, never its password", async () => {
     const { code, message } = await failure("mysql://root:hunter2@db.example.com/gatehouse");
     expect(code).toBe("validation_failed");

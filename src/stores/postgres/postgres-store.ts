@@ -10,7 +10,7 @@ import { DEFAULT_SCHEMA, tablesIn } from "./tables.js";
 import { createUserQueries } from "./user-queries.js";
 
 /**
- * Creates a store on a PostgreSQL database (`postgres://user:password@host:port/database`,
+ * Creates a store on a PostgreSQL 11+ database (`postgres://user:password@host:port/database`,
  * any URL `pg` accepts), migrating its schema first. Several Gatehouse processes may share
  * the database: a write by one shows up in the others' {@link GatehouseStore.changeVersion}.
  * @throws GatehouseError `store_unavailable` when the database cannot be reached or migrated
