@@ -36,10 +36,17 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
   const { store, clock } = options;
   const configured = options.secretKey === undefined ? undefined : configuredSecretKey(options.secretKey);
   let ring: KeyRing;
+  let fingerprint: string | null = null;
 
+  // Rebuilding a ring drops fast-jwt's verification caches, so it happens only when the key
+  // set really changed (a store's change counter also moves for logins and logouts).
   const build = async (): Promise<KeyRing> => {
     await store.deleteSigningKeysSupersededBefore(clock.now() - options.retireAfterMs);
-    const stored = (await store.listSigningKeys()).map(loadSigningKey);
+    const listed = await store.listSigningKeys();
+    const next = listed.map((key) => `${key.kid}:${key.supersededAt ?? ""}`).join(",");
+    if (next === fingerprint) return ring;
+    fingerprint = next;
+    const stored = listed.map(loadSigningKey);
     const keys = configured ? [...stored.map(supersede), configured] : stored;
     return createKeyRing({
       keys,

@@ -27,7 +27,8 @@ export function decodeCursor(cursor: string): string {
   } catch {
     throw invalidCursor();
   }
-  if (usernameKey(key) !== key) throw invalidCursor();
+  // U+0000 is no username's character, and PostgreSQL cannot even store it in text.
+  if (key.includes("\u0000") || usernameKey(key) !== key) throw invalidCursor();
   return key;
 }
 

@@ -35,6 +35,9 @@ export function openPool(url: string, options: PostgresStoreOptions): Pool {
     max,
     connectionTimeoutMillis: timeout,
     keepAlive: true,
+    // A hung server (a partition with no reset) fails a request after this long, instead of
+    // holding it until TCP gives up; every query here is an indexed lookup or a small write.
+    query_timeout: 10_000,
     // The URL's own application_name, if any, wins: it is parsed after these settings.
     application_name: "gatehouse",
     types: rowTypes(),
