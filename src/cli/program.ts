@@ -4,6 +4,7 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommand } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerUsersCommand } from "./commands/users.js";
+import { registerUsersImportCommand } from "./commands/users-import.js";
 import type { CliIo } from "./io.js";
 import { reportError } from "./report-error.js";
 
@@ -38,6 +39,7 @@ export function createProgram(io: CliIo): Command {
   // Settings above are inherited by the subcommands registered below.
   registerServeCommand(program, io);
   registerUsersCommand(program, io);
+  registerUsersImportCommand(program, io);
   registerKeysCommand(program, io);
   registerDemoCommand(program, io);
   return program;

@@ -68,6 +68,13 @@ export {
   validateEmail,
   validateNewPassword,
 } from "./user.js";
+export {
+  checkImportedHash,
+  type ImportedHashCheck,
+  type ImportedHashScheme,
+  type ImportedUserCheck,
+  validateImportedUser,
+} from "./user-import.js";
 export type { CreateUserInput, UpdateUserInput, UserService } from "./user-service.js";
 export { createUserService } from "./user-service.js";
 export type { WorkQueue, WorkQueueOptions } from "./work-queue.js";

@@ -1,0 +1,281 @@
+import { type Command, Option } from "commander";
+import type { GatehouseStore, ImportedUserCheck, NewUser } from "../../core/index.js";
+import { addConfigOptions, type ConfigFlags } from "../config-options.js";
+import { type ImportRecord, readImportFile } from "../import-file.js";
+import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
+import { errorCode } from "../report-error.js";
+import { loadCommandConfig } from "../store-session.js";
+
+/** The flags of `users import`. */
+export interface ImportFlags extends ConfigFlags {
+  onConflict: "skip" | "fail";
+  dryRun?: boolean;
+}
+
+/** What an import did, or in a dry run would do. */
+export interface ImportSummary {
+  imported: number;
+  skipped: number;
+  rejected: number;
+}
+
+// Writes in flight at once: pipelined round trips for PostgreSQL; SQLite runs them one by one anyway.
+const CHUNK_SIZE = 500;
+const MAX_NOTES = 100;
+
+/** Registers `gatehouse users import FILE` under the `users` command (call after registering it). */
+export function registerUsersImportCommand(program: Command, io: CliIo): void {
+  const users = program.commands.find((command) => command.name() === "users");
+  if (users === undefined) throw new Error("the users command must be registered before users import");
+  addConfigOptions(
+    users
+      .command("import")
+      .argument("<file>", "JSON or CSV export with username, email, full_name, hashed_password, disabled, scopes")
+      .description(
+        "import users with their bcrypt, argon2 or pbkdf2-sha256 hashes; they log in with their old passwords",
+      )
+      .addOption(
+        new Option("--on-conflict <mode>", "a username that exists already: skip it, or fail before writing anything")
+          .choices(["skip", "fail"])
+          .default("skip"),
+      )
+      .option("--dry-run", "check the file against the database and report, without writing"),
+  ).action(async (file: string, flags: ImportFlags) => {
+    await importUsers(file, flags, io);
+  });
+}
+
+/**
+ * Imports the users of a JSON or CSV export, keeping each password hash as it is (the first
+ * successful login replaces it by argon2id). Notes on skipped and rejected records and the
+ * progress go to stderr, the summary `imported N, skipped M, rejected K` to stdout.
+ * @throws CliError (exit 1) when a record was rejected, or with `--on-conflict fail` on any conflict.
+ */
+export async function importUsers(path: string, flags: ImportFlags, io: CliIo): Promise<ImportSummary> {
+  const file = await readImportFile(path);
+  const config = await loadCommandConfig(flags, io);
+  const [core, { openStore }] = await Promise.all([
+    import("../../core/index.js"),
+    import("../../server/open-store.js"),
+  ]);
+  const store = await openStore(config.databaseUrl);
+  const status = createStatus(io.stderr, flags.onConflict);
+  let summary: ImportSummary;
+  try {
+    const knownScopes = new Set(Object.keys(core.resolveOptions({ store, ...config.gatehouse }).scopes));
+    const candidates = planImport(file.records, (fields) => core.validateImportedUser(fields, knownScopes), {
+      status,
+      usernameKey: core.usernameKey,
+    });
+    const checked =
+      flags.onConflict === "fail" || flags.dryRun ? await dropExisting(store, candidates, status) : candidates;
+    if (flags.onConflict === "fail" && (status.rejected > 0 || status.conflicts > 0)) {
+      status.finish();
+      throw new CliError(`nothing imported: ${describeProblems(status)} (--on-conflict fail)`);
+    }
+    const imported = flags.dryRun
+      ? checked.length
+      : await writeUsers(store, checked, status, () => core.systemClock.now(), io);
+    summary = { imported, skipped: status.conflicts, rejected: status.rejected };
+  } catch (error) {
+    // The import's own error is the one worth reporting; a failing close must not hide it.
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  await store.close();
+  status.finish();
+  writeLine(io.stdout, flags.dryRun ? describeDryRun(summary) : describeSummary(summary));
+  if (summary.rejected > 0) {
+    const verb = flags.dryRun ? "would be" : summary.rejected === 1 ? "was" : "were";
+    throw new CliError(`${plural(summary.rejected, "record")} ${verb} rejected (see the notes above)`);
+  }
+  return summary;
+}
+
+/** A user ready to be written, and where it came from. */
+interface Candidate {
+  where: string;
+  user: NewUser;
+}
+
+interface PlanOptions {
+  status: ImportStatus;
+  usernameKey: (username: string) => string;
+}
+
+/** Validates every record and drops repeats of a username within the file (the first one wins). */
+function planImport(
+  records: readonly ImportRecord[],
+  validate: (fields: Readonly<Record<string, unknown>>) => ImportedUserCheck,
+  { status, usernameKey }: PlanOptions,
+): Candidate[] {
+  const candidates: Candidate[] = [];
+  const firstSeen = new Map<string, string>();
+  for (const { where, fields, problem } of records) {
+    if (fields === null) {
+      status.reject(where, null, problem ?? "malformed record");
+      continue;
+    }
+    const check = validate(fields);
+    if (!check.ok) {
+      status.reject(where, check.username, check.reason);
+      continue;
+    }
+    const key = usernameKey(check.user.username);
+    const first = firstSeen.get(key);
+    if (first !== undefined) {
+      status.conflict(where, check.user.username, `same username as ${first}`);
+      continue;
+    }
+    firstSeen.set(key, where);
+    candidates.push({ where, user: check.user });
+  }
+  return candidates;
+}
+
+/** Looks every candidate up, so a dry run or `--on-conflict fail` knows the conflicts before writing. */
+async function dropExisting(
+  store: GatehouseStore,
+  candidates: readonly Candidate[],
+  status: ImportStatus,
+): Promise<Candidate[]> {
+  const fresh: Candidate[] = [];
+  for (let start = 0; start < candidates.length; start += CHUNK_SIZE) {
+    const chunk = candidates.slice(start, start + CHUNK_SIZE);
+    const found = await Promise.all(chunk.map(({ user }) => store.findUserByUsername(user.username)));
+    chunk.forEach((candidate, index) => {
+      if (found[index]) status.conflict(candidate.where, candidate.user.username, "already exists");
+      else fresh.push(candidate);
+    });
+    status.progress("checking", start + chunk.length, candidates.length);
+  }
+  return fresh;
+}
+
+/** Creates the users, chunk by chunk; each user is one atomic insert, and a taken username is skipped. */
+async function writeUsers(
+  store: GatehouseStore,
+  candidates: readonly Candidate[],
+  status: ImportStatus,
+  now: () => number,
+  io: CliIo,
+): Promise<number> {
+  let imported = 0;
+  try {
+    for (let start = 0; start < candidates.length; start += CHUNK_SIZE) {
+      const chunk = candidates.slice(start, start + CHUNK_SIZE);
+      const at = now();
+      // allSettled: every write of the chunk has finished before an error closes the store.
+      const outcomes = await Promise.allSettled(chunk.map(({ user }) => store.createUser(user, at)));
+      for (const [index, outcome] of outcomes.entries()) {
+        const { where, user } = chunk[index]!;
+        if (outcome.status === "fulfilled") {
+          imported++;
+          continue;
+        }
+        if (errorCode(outcome.reason) !== "user_exists") throw outcome.reason;
+        // With --on-conflict fail every username was free when looked up: another writer took it since.
+        if (status.mode === "fail") {
+          throw new CliError(`${where}: user ${JSON.stringify(user.username)} was added by someone else meanwhile`);
+        }
+        status.conflict(where, user.username, "already exists");
+      }
+      status.progress("importing", start + chunk.length, candidates.length);
+    }
+  } catch (error) {
+    status.finish();
+    writeLine(
+      io.stdout,
+      `${describeSummary({ imported, skipped: status.conflicts, rejected: status.rejected })} (stopped)`,
+    );
+    throw error;
+  }
+  return imported;
+}
+
+/** The notes and progress of one import, on stderr, with the tallies the summary reports. */
+interface ImportStatus {
+  readonly mode: "skip" | "fail";
+  readonly rejected: number;
+  /** Skipped records (`--on-conflict skip`) or conflicts that stop the import (`fail`). */
+  readonly conflicts: number;
+  reject(where: string, username: string | null, reason: string): void;
+  conflict(where: string, username: string, reason: string): void;
+  progress(verb: string, done: number, total: number): void;
+  /** Clears a progress counter and says how many notes were left out. */
+  finish(): void;
+}
+
+function createStatus(output: TextOutput, mode: "skip" | "fail"): ImportStatus {
+  const terminal = "isTTY" in output && output.isTTY === true;
+  let rejected = 0;
+  let conflicts = 0;
+  let notes = 0;
+  let counterShown = false;
+  let lastShown = 0;
+  const clearCounter = () => {
+    if (counterShown) output.write("\r\u001b[K");
+    counterShown = false;
+  };
+  const note = (where: string, label: string, username: string | null, reason: string) => {
+    notes++;
+    if (notes > MAX_NOTES) return;
+    clearCounter();
+    // Only a username that passed validation is shown, JSON-quoted; never any other field's value.
+    const who = username === null ? "" : ` ${JSON.stringify(username)}`;
+    writeLine(output, `${where}: ${label}${who}: ${reason}`);
+  };
+  return {
+    mode,
+    get rejected() {
+      return rejected;
+    },
+    get conflicts() {
+      return conflicts;
+    },
+    reject(where, username, reason) {
+      rejected++;
+      note(where, "rejected", username, reason);
+    },
+    conflict(where, username, reason) {
+      conflicts++;
+      note(where, mode === "skip" ? "skipped" : "conflict", username, reason);
+    },
+    progress(verb, done, total) {
+      if (terminal) {
+        output.write(`\r${verb} ${done}/${total} users`);
+        counterShown = true;
+        return;
+      }
+      // Logs get about ten lines for a large file, none for a small one.
+      const step = Math.max(1000, Math.ceil(total / 10 / 1000) * 1000);
+      if (done < total && Math.floor(done / step) > Math.floor(lastShown / step)) {
+        writeLine(output, `${verb} ${done}/${total} users`);
+      }
+      lastShown = done >= total ? 0 : done;
+    },
+    finish() {
+      clearCounter();
+      if (notes > MAX_NOTES) writeLine(output, `(${notes - MAX_NOTES} more notes not shown)`);
+    },
+  };
+}
+
+function describeSummary({ imported, skipped, rejected }: ImportSummary): string {
+  return `imported ${imported}, skipped ${skipped}, rejected ${rejected}`;
+}
+
+function describeDryRun({ imported, skipped, rejected }: ImportSummary): string {
+  return `dry run: would import ${imported}, skip ${skipped}, reject ${rejected}; nothing written`;
+}
+
+function describeProblems({ conflicts, rejected }: ImportStatus): string {
+  const parts: string[] = [];
+  if (conflicts > 0) parts.push(`${plural(conflicts, "username")} taken`);
+  if (rejected > 0) parts.push(`${plural(rejected, "record")} rejected`);
+  return parts.join(", ");
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
