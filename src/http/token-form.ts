@@ -16,22 +16,51 @@ const MAX_FIELD_CHARACTERS: Record<keyof TokenRequest, number> = {
   client_secret: 512,
 };
 
+const MALFORMED_BODY =
+  "The request body is not valid form encoding: every % must start a %XX escape, and the escapes must spell UTF-8";
+
 /**
- * Reads the named fields of a form body, each at most once (RFC 6749 §3.2) and bounded in
- * length; other fields are ignored.
- * @throws GatehouseError `invalid_request`.
+ * Decodes one name or value of a form body strictly: `+` is a space, and every `%` must
+ * start an escape of valid UTF-8 (no overlong forms, no lone surrogates such as
+ * `%ED%A0%80`). WHATWG's lenient decoding would instead keep `%ZZ` as text and turn invalid
+ * bytes into U+FFFD, so different byte strings would become the same password.
+ */
+function decodeFormComponent(raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    throw new GatehouseError("invalid_request", MALFORMED_BODY);
+  }
+  // U+FFFD is what the body's own UTF-8 decoding leaves of a raw invalid byte.
+  if (value.includes("\uFFFD")) throw new GatehouseError("invalid_request", MALFORMED_BODY);
+  return value;
+}
+
+/**
+ * Reads the named fields of a form body, each at most once (RFC 6749 §3.2), bounded in length
+ * and free of NUL characters; other fields are ignored, but the whole body must be well-formed.
+ * @throws GatehouseError `invalid_request` naming the problem, never echoing a value.
  */
 export function parseFormFields<F extends string>(body: string, limits: Record<F, number>): Partial<Record<F, string>> {
-  const params = new URLSearchParams(body);
   const result: Partial<Record<F, string>> = {};
-  for (const field of Object.keys(limits) as F[]) {
-    const values = params.getAll(field);
-    if (values.length === 0) continue;
-    if (values.length > 1)
+  for (const pair of body.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    const name = decodeFormComponent(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? "" : decodeFormComponent(pair.slice(equals + 1));
+    if (!Object.hasOwn(limits, name)) continue;
+    const field = name as F;
+    if (result[field] !== undefined) {
       throw new GatehouseError("invalid_request", `The ${field} parameter was given more than once`);
-    const value = values[0] as string;
-    if (countCharacters(value) > limits[field])
+    }
+    if (countCharacters(value) > limits[field]) {
       throw new GatehouseError("invalid_request", `The ${field} parameter is too long`);
+    }
+    // NUL ends a string in C libraries and bcrypt implementations: refuse it rather than guess.
+    if (value.includes("\u0000")) {
+      throw new GatehouseError("invalid_request", `The ${field} parameter must not contain NUL characters`);
+    }
     result[field] = value;
   }
   return result;
@@ -60,6 +89,8 @@ export function parseTokenForm(body: string, authorization: string | undefined):
   return { request, clientId: basic ?? bodyClient };
 }
 
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * The client id from `Authorization: Basic`, undefined when absent or empty (Swagger UI sends
  * `Basic Og==`, an empty id and secret, meaning "no client").
@@ -70,7 +101,12 @@ function parseBasicCredentials(authorization: string | undefined): string | unde
   if (encoded.length > 1024 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
     throw new GatehouseError("invalid_request", "Malformed HTTP Basic client credentials");
   }
-  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  let decoded: string;
+  try {
+    decoded = STRICT_UTF8.decode(Buffer.from(encoded, "base64"));
+  } catch {
+    throw new GatehouseError("invalid_request", "Malformed HTTP Basic client credentials");
+  }
   const colon = decoded.indexOf(":");
   if (colon === -1) throw new GatehouseError("invalid_request", "Malformed HTTP Basic client credentials");
   let clientId: string;
