@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Gatehouse } from "../core/index.js";
-import { gatehousePlugin, installErrorHandlers } from "../http/fastify/index.js";
+import { gatehousePlugin, installErrorHandlers, replyToFrameworkError } from "../http/fastify/index.js";
 import { registerHealthRoutes } from "./health-routes.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
@@ -12,10 +12,15 @@ export interface BuildServerOptions {
   trustProxy?: number;
   /** pino level; default "warn" (request logging off: it costs throughput). */
   logLevel?: string;
+  /** Milliseconds a client has to send a whole request (headers within half of it); default 30 000. */
+  requestTimeoutMs?: number;
 }
 
 /** Largest request body outside the token endpoint (CONTRACT §3). */
 export const BODY_LIMIT = 1024 * 1024;
+
+/** Time a client has to send a whole request; Node's default is 5 minutes and Fastify's is never. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Assembles the Gatehouse server: plugin, OpenAPI and docs, health, error shapes.
@@ -30,8 +35,16 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     }),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustHops(options.trustProxy ?? 0),
+    // Slow clients (trickled headers or body) get 408 instead of holding a socket and a
+    // half-read request for as long as they like; Node checks the deadlines every second.
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.ceil((options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) / 2),
+      connectionsCheckingInterval: 1000,
+    },
     // Bounded inputs: Node refuses larger headers with 431 itself.
     routerOptions: { maxParamLength: 256 },
+    frameworkErrors: replyToFrameworkError,
     // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look accepted.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     return503OnClosing: true,

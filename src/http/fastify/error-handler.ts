@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isGatehouseError } from "../../core/index.js";
 import { errorReply, type ValidationIssue } from "../error-reply.js";
 
@@ -8,9 +8,20 @@ const FRAMEWORK_DETAILS: Record<number, string> = {
   404: "Not Found",
   405: "Method Not Allowed",
   413: "Request body is too large",
+  414: "A path parameter is too long",
   415: "Unsupported media type",
   431: "Request header fields too large",
 };
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing, a malformed URL (`/users/%`)
+ * or an over-long path parameter, get the contract's `detail` rather than Fastify's own body,
+ * which quotes the path back.
+ */
+export function replyToFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode === 414 ? 414 : 400;
+  reply.code(status).send({ detail: FRAMEWORK_DETAILS[status] });
+}
 
 /**
  * Gives every error of the app the contract's shape: a `detail` string, or FastAPI's list of

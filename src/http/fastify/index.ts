@@ -2,7 +2,7 @@
 
 export type { AuthHooks } from "./auth-hooks.js";
 export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
-export { installErrorHandlers } from "./error-handler.js";
+export { installErrorHandlers, replyToFrameworkError } from "./error-handler.js";
 export { registerOAuthRoutes, TOKEN_BODY_LIMIT } from "./oauth-routes.js";
 export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
 export { gatehousePlugin } from "./plugin.js";
