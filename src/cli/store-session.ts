@@ -57,7 +57,8 @@ export async function withGatehouse<T>(
   return withStore(config, async (store) => work(await createGatehouse({ store, ...config.gatehouse })));
 }
 
-async function withStore<T>(config: ServerConfig, work: (store: GatehouseStore) => Promise<T>): Promise<T> {
+/** Opens the configured store, runs `work`, and closes the store whatever happens. */
+export async function withStore<T>(config: ServerConfig, work: (store: GatehouseStore) => Promise<T>): Promise<T> {
   const { openStore } = await import("../server/open-store.js");
   const store = await openStore(config.databaseUrl);
   let result: T;

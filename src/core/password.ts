@@ -99,7 +99,8 @@ function decodeAb64(value: string): Buffer {
   return Buffer.from(value.replace(/\./g, "+"), "base64");
 }
 
-const PBKDF2_MAX_ROUNDS = 10_000_000;
+/** Most pbkdf2 rounds a stored hash may ask for: more would let one record stall every login. */
+export const PBKDF2_MAX_ROUNDS = 10_000_000;
 
 /** Verifies passlib's `$pbkdf2-sha256$ROUNDS$SALT$CHECKSUM`. */
 function verifyPasslibPbkdf2(password: string, storedHash: string): Promise<boolean> {

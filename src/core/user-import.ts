@@ -1,4 +1,5 @@
 import { isGatehouseError } from "./errors.js";
+import { PBKDF2_MAX_ROUNDS } from "./password.js";
 import { validateScopeList } from "./scopes.js";
 import type { NewUser } from "./store.js";
 import { normalizeUsername, validateEmail, validateFullName } from "./user.js";
@@ -26,7 +27,6 @@ const ARGON2 = /^\$argon2(id|i|d)\$(?:v=(\d+)\$)?m=(\d+),t=(\d+),p=(\d+)\$([A-Za
 // a shorter one would still "verify", against far fewer bits.
 const PBKDF2_SHA256 = /^\$pbkdf2-sha256\$([1-9]\d{0,9})\$([./A-Za-z0-9]+)\$([./A-Za-z0-9]{43})$/;
 // Mirrors the cap in password.ts: a hash above it could never verify, so its user could never log in.
-const PBKDF2_MAX_ROUNDS = 10_000_000;
 // Every login of the user pays these costs; the bounds keep one imported record from pinning
 // gigabytes or minutes per attempt. Real exports (passlib, pwdlib, argon2-cffi) sit far below.
 const ARGON2_MAX_MEMORY_KIB = 2 * 1024 * 1024;

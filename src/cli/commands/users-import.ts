@@ -4,7 +4,7 @@ import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { type ImportRecord, readImportFile } from "../import-file.js";
 import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
 import { errorCode } from "../report-error.js";
-import { loadCommandConfig } from "../store-session.js";
+import { loadCommandConfig, withStore } from "../store-session.js";
 
 /** The flags of `users import`. */
 export interface ImportFlags extends ConfigFlags {
@@ -54,14 +54,9 @@ export function registerUsersImportCommand(program: Command, io: CliIo): void {
 export async function importUsers(path: string, flags: ImportFlags, io: CliIo): Promise<ImportSummary> {
   const file = await readImportFile(path);
   const config = await loadCommandConfig(flags, io);
-  const [core, { openStore }] = await Promise.all([
-    import("../../core/index.js"),
-    import("../../server/open-store.js"),
-  ]);
-  const store = await openStore(config.databaseUrl);
+  const core = await import("../../core/index.js");
   const status = createStatus(io.stderr, flags.onConflict);
-  let summary: ImportSummary;
-  try {
+  const summary = await withStore(config, async (store): Promise<ImportSummary> => {
     const knownScopes = new Set(Object.keys(core.resolveOptions({ store, ...config.gatehouse }).scopes));
     const candidates = planImport(file.records, (fields) => core.validateImportedUser(fields, knownScopes), {
       status,
@@ -76,13 +71,8 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
     const imported = flags.dryRun
       ? checked.length
       : await writeUsers(store, checked, status, () => core.systemClock.now(), io);
-    summary = { imported, skipped: status.conflicts, rejected: status.rejected };
-  } catch (error) {
-    // The import's own error is the one worth reporting; a failing close must not hide it.
-    await store.close().catch(() => undefined);
-    throw error;
-  }
-  await store.close();
+    return { imported, skipped: status.conflicts, rejected: status.rejected };
+  });
   status.finish();
   writeLine(io.stdout, flags.dryRun ? describeDryRun(summary) : describeSummary(summary));
   if (summary.rejected > 0) {
