@@ -378,6 +378,28 @@ const MALFORMED: Array<[string, Request, number, string]> = [
     422,
     "",
   ],
+  [
+    "GET /users/{username}: 300 characters",
+    { method: "GET", url: `/users/${"u".repeat(300)}`, as: "admin" },
+    414,
+    "too long",
+  ],
+  ["GET /users/{username}: a malformed escape", { method: "GET", url: "/users/%E0%A4%A", as: "admin" }, 400, ""],
+  ["GET /users: limit that is not a number", { method: "GET", url: "/users?limit=abc", as: "admin" }, 422, ""],
+  ["GET /users: limit past the maximum", { method: "GET", url: "/users?limit=100000", as: "admin" }, 422, ""],
+  ["GET /users: a cursor we never issued", { method: "GET", url: "/users?cursor=%FF%FE", as: "admin" }, 422, ""],
+  [
+    "DELETE /users/{username}: a control character",
+    { method: "DELETE", url: "/users/john%07doe", as: "admin" },
+    404,
+    "",
+  ],
+  [
+    "DELETE /users/{username}: fullwidth of a user that does not exist",
+    { method: "DELETE", url: "/users/%EF%BD%8E%EF%BD%8F", as: "admin" },
+    404,
+    "",
+  ],
 ];
 
 describe("malformed requests", () => {
