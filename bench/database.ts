@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hash } from "@node-rs/argon2";
 import Database from "better-sqlite3";
@@ -29,29 +29,39 @@ export function fillerName(n: number): string {
 }
 
 /**
- * Returns a database with `users` users, generating it once and caching it in `cacheDir`:
+ * Returns a fresh copy of a database with `users` users, generated once and cached in `cacheDir`:
  * `gatehouse demo` creates the schema, the signing key and the demo users, then the filler
  * rows go in directly in one transaction, all with ONE precomputed argon2id hash (hashing
  * a million passwords would take hours and measures nothing).
  */
 export async function prepareDatabase(cacheDir: string, users: number): Promise<BenchDatabase> {
   mkdirSync(cacheDir, { recursive: true });
-  const path = join(cacheDir, `users-${users}.db`);
-  const marker = `${path}.json`;
+  const template = join(cacheDir, `users-${users}.db`);
+  const marker = `${template}.json`;
   const fillers = users - DEMO_USERS;
   const started = performance.now();
-  if (existsSync(path) && existsSync(marker) && readMarker(marker) === users) {
-    return { path, url: `sqlite:${path}`, users, fillers, cached: true, seconds: 0 };
+  const cached = existsSync(template) && existsSync(marker) && readMarker(marker) === users;
+  if (!cached) {
+    removeDatabase(template);
+    rmSync(marker, { force: true });
+    const demo = spawnSync(process.execPath, [GATEHOUSE_BIN, "demo", "--database", `sqlite:${template}`], {
+      encoding: "utf8",
+      env: { ...process.env, GATEHOUSE_DATABASE_URL: "" },
+    });
+    if (demo.status !== 0) throw new Error(`gatehouse demo failed (${demo.status}): ${demo.stderr}${demo.stdout}`);
+    insertFillers(template, fillers, await hash(FILLER_PASSWORD, OWASP));
+    writeFileSync(marker, `${JSON.stringify({ users, fillers, password: FILLER_PASSWORD })}\n`);
   }
-  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}.key`, marker]) rmSync(file, { force: true });
-  const demo = spawnSync(process.execPath, [GATEHOUSE_BIN, "demo", "--database", `sqlite:${path}`], {
-    encoding: "utf8",
-    env: { ...process.env, GATEHOUSE_DATABASE_URL: "" },
-  });
-  if (demo.status !== 0) throw new Error(`gatehouse demo failed (${demo.status}): ${demo.stderr}${demo.stdout}`);
-  insertFillers(path, fillers, await hash(FILLER_PASSWORD, OWASP));
-  writeFileSync(marker, `${JSON.stringify({ users, fillers, password: FILLER_PASSWORD })}\n`);
-  return { path, url: `sqlite:${path}`, users, fillers, cached: false, seconds: (performance.now() - started) / 1000 };
+  // Every run starts from the same state: logins add refresh tokens, so servers get a fresh copy.
+  const path = join(cacheDir, `run-users-${users}.db`);
+  removeDatabase(path);
+  copyFileSync(template, path);
+  const seconds = cached ? 0 : (performance.now() - started) / 1000;
+  return { path, url: `sqlite:${path}`, users, fillers, cached, seconds };
+}
+
+function removeDatabase(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}.key`]) rmSync(file, { force: true });
 }
 
 function insertFillers(path: string, fillers: number, passwordHash: string): void {

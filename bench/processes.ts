@@ -90,6 +90,25 @@ export function readMemory(pid: number): { rssMb: number; peakRssMb: number } | 
   return { rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024 };
 }
 
+/**
+ * CPU time a live process has used so far (user + system, all its threads), in seconds,
+ * from /proc/PID/stat; `null` when it is gone.
+ */
+export function readCpuSeconds(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15, in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+// USER_HZ is 100 on every Linux architecture Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** A port that was free a moment ago on 127.0.0.1 (for servers whose address must be known before they start). */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {

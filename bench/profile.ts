@@ -50,6 +50,7 @@ export async function runProfile(settings: Settings, command: string, log: (line
   const baseline = await profileLoad(bare, {}, settings, seconds, dir, "bare");
 
   const markdown = renderProfile(subject, baseline, command);
+  mkdirSync(settings.outDir, { recursive: true });
   writeFileSync(join(settings.outDir, "profile.md"), `${markdown}\n`);
   writeFileSync(
     join(settings.outDir, "profile.json"),

@@ -57,11 +57,11 @@ export function parseSettings(argv: readonly string[]): Settings {
   const outDir = flags.get("--out") ?? (quick ? join(CACHE_DIR, "quick") : RESULTS_DIR);
   const docsDefault = quick || flags.has("--out") ? null : DOCS_FILE;
   const only = flags.get("--only");
-  const rounds = Math.round(number("--rounds", quick ? 2 : 5));
+  const rounds = Math.round(number("--rounds", quick ? 2 : 7));
   return {
     mode: quick ? "quick" : "full",
     rounds,
-    seconds: number("--seconds", quick ? 1 : 5),
+    seconds: number("--seconds", quick ? 1 : 3),
     warmupSeconds: quick ? 0.25 : 2,
     smallUsers: 100,
     bigUsers: Math.round(number("--users", quick ? 20_000 : 1_000_000)),
@@ -70,7 +70,7 @@ export function parseSettings(argv: readonly string[]): Settings {
     floodConnections: 16,
     sampledUsers: quick ? 4 : 16,
     lightRate: 200,
-    startupRounds: quick ? rounds : Math.max(5, rounds),
+    startupRounds: quick ? rounds : Math.max(7, rounds),
     only: new Set(only === undefined ? [1, 2, 3, 4, 5] : only.split(",").map(Number)),
     outDir,
     cacheDir: flags.get("--cache") ?? CACHE_DIR,
