@@ -8,46 +8,62 @@ import { type LoadResult, runLoad } from "./load.js";
 import { REPO_ROOT } from "./paths.js";
 import { type ServerProcess, startServerProcess } from "./processes.js";
 import { DOCS_SKELETON, PROFILE_MARKERS, updateMarkdownBlock } from "./report.js";
+import { alternate, startBoth } from "./rounds.js";
 import type { Settings } from "./settings.js";
-import { round } from "./stats.js";
+import { median, round } from "./stats.js";
 
 interface ProfiledServer {
   name: string;
-  load: LoadResult;
+  /** Requests answered over the measured rounds, their median rate, and their total seconds. */
+  requests: number;
+  requestsPerSecond: number;
+  seconds: number;
   summary: ProfileSummary;
 }
 
 /**
- * `npm run bench -- --profile`: runs scenario 1's load against Gatehouse and the bare
- * server, each under `node --cpu-prof`, and summarises where each spends its CPU per request.
+ * `npm run bench -- --profile`: Gatehouse and the bare server, both under `node --cpu-prof`,
+ * get scenario 1's load in alternating rounds (so bursts of foreign load hit both alike);
+ * then each profile is summarised as CPU per request over its measured rounds only.
  */
 export async function runProfile(settings: Settings, command: string, log: (line: string) => void): Promise<void> {
   const dir = join(settings.cacheDir, "profile");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const small = await prepareDatabase(settings.cacheDir, settings.smallUsers);
-  const seconds = settings.seconds * 2;
   const flags = (name: string) => ["--cpu-prof", "--cpu-prof-dir", join(dir, name)];
-
-  log(`profile: gatehouse under --cpu-prof, ${seconds} s of GET /users/me`);
-  const gatehouse = await startGatehouse(small.url, flags("gatehouse"));
-  const token = await fetchToken(gatehouse.url, "johndoe", "secret");
-  await checkProfile(gatehouse.url, token);
-  const subject = await profileLoad(
-    gatehouse,
-    { authorization: `Bearer ${token}` },
-    settings,
-    seconds,
-    dir,
-    "gatehouse",
+  const [gatehouse, bare] = await startBoth(
+    startGatehouse(small.url, flags("gatehouse")),
+    startServerProcess({ name: "bare-fastify", args: [...flags("bare"), BARE_FASTIFY, "--port", "0"] }),
   );
-
-  log(`profile: bare Fastify under --cpu-prof, ${seconds} s`);
-  const bare = await startServerProcess({
-    name: "bare-fastify",
-    args: [...flags("bare"), BARE_FASTIFY, "--port", "0"],
-  });
-  const baseline = await profileLoad(bare, {}, settings, seconds, dir, "bare");
+  let runs: { baseline: LoadResult[]; subject: LoadResult[] };
+  let fromUs: number;
+  try {
+    const token = await fetchToken(gatehouse.url, "johndoe", "secret");
+    await checkProfile(gatehouse.url, token);
+    const load = (server: ServerProcess, headers: Record<string, string>, seconds: number) =>
+      runLoad({
+        url: `${server.url}/users/me`,
+        headers,
+        connections: settings.readConnections,
+        durationSeconds: seconds,
+      });
+    const auth = { authorization: `Bearer ${token}` };
+    await load(bare, {}, settings.warmupSeconds);
+    await load(gatehouse, auth, settings.warmupSeconds);
+    log(`profile: ${settings.rounds} alternating rounds of ${settings.seconds} s of GET /users/me per server`);
+    // Startup and warm-up are left out of the profiles: only the measured rounds count.
+    fromUs = Number(process.hrtime.bigint() / 1000n);
+    runs = await alternate(
+      settings.rounds,
+      () => load(bare, {}, settings.seconds),
+      () => load(gatehouse, auth, settings.seconds),
+    );
+  } finally {
+    await Promise.all([gatehouse.stop(), bare.stop()]);
+  }
+  const subject = profiled("gatehouse", runs.subject, dir, fromUs);
+  const baseline = profiled("bare", runs.baseline, dir, fromUs);
 
   const markdown = renderProfile(subject, baseline, command);
   mkdirSync(settings.outDir, { recursive: true });
@@ -60,32 +76,22 @@ export async function runProfile(settings: Settings, command: string, log: (line
   log(markdown);
 }
 
-async function profileLoad(
-  server: ServerProcess,
-  headers: Record<string, string>,
-  settings: Settings,
-  seconds: number,
-  dir: string,
-  name: string,
-): Promise<ProfiledServer> {
-  try {
-    const options = { url: `${server.url}/users/me`, headers, connections: settings.readConnections };
-    await runLoad({ ...options, durationSeconds: settings.warmupSeconds });
-    // Startup and warm-up are left out of the profile: only the measured load counts.
-    const fromUs = Number(process.hrtime.bigint() / 1000n);
-    const load = await runLoad({ ...options, durationSeconds: seconds });
-    await server.stop();
-    const file = readdirSync(join(dir, name)).find((f) => f.endsWith(".cpuprofile"));
-    if (file === undefined) throw new Error(`${name} wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
-    return { name, load, summary: summariseProfile(join(dir, name, file), REPO_ROOT, fromUs) };
-  } finally {
-    await server.stop();
-  }
+/** Reads one server's profile; the figures are per request over all its measured rounds. */
+function profiled(name: string, rounds: LoadResult[], dir: string, fromUs: number): ProfiledServer {
+  const file = readdirSync(join(dir, name)).find((f) => f.endsWith(".cpuprofile"));
+  if (file === undefined) throw new Error(`${name} wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
+  return {
+    name,
+    requests: rounds.reduce((sum, r) => sum + r.ok, 0),
+    requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
+    seconds: rounds.reduce((sum, r) => sum + r.seconds, 0),
+    summary: summariseProfile(join(dir, name, file), REPO_ROOT, fromUs),
+  };
 }
 
 /** The profile as Markdown: CPU per request by category for both servers, top functions of Gatehouse. */
 export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer, command: string): string {
-  const perRequest = (p: ProfiledServer, ms: number) => (ms * 1000) / Math.max(1, p.load.ok);
+  const perRequest = (p: ProfiledServer, ms: number) => (ms * 1000) / Math.max(1, p.requests);
   const categories = new Set([...subject.summary.categories, ...baseline.summary.categories].map((c) => c.category));
   const selfOf = (p: ProfiledServer, category: string) =>
     p.summary.categories.find((c) => c.category === category)?.selfMs ?? 0;
@@ -105,8 +111,8 @@ export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer,
     .slice(0, 12);
   const pct = (ms: number) => `${((100 * ms) / subject.summary.busyMs).toFixed(1)} %`;
   return [
-    `Made with \`${command}\`: ${subject.load.seconds.toFixed(0)} s of scenario 1's load under \`node --cpu-prof\` per server ` +
-      `(Gatehouse ${Math.round(subject.load.requestsPerSecond).toLocaleString("en")} req/s, bare ${Math.round(baseline.load.requestsPerSecond).toLocaleString("en")} req/s while profiled). ` +
+    `Made with \`${command}\`: ${subject.seconds.toFixed(0)} s of scenario 1's load per server in alternating rounds, both under \`node --cpu-prof\` ` +
+      `(Gatehouse ${Math.round(subject.requestsPerSecond).toLocaleString("en")} req/s, bare ${Math.round(baseline.requestsPerSecond).toLocaleString("en")} req/s while profiled). ` +
       "CPU time of the server's main thread per request, by where it is spent (self time, µs/request):",
     "",
     "| Where | Gatehouse | Bare Fastify |",
@@ -130,8 +136,8 @@ export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer,
 
 function compact(p: ProfiledServer) {
   return {
-    requestsPerSecond: round(p.load.requestsPerSecond),
-    requests: p.load.ok,
+    requestsPerSecond: round(p.requestsPerSecond),
+    requests: p.requests,
     busyMs: round(p.summary.busyMs),
     idleMs: round(p.summary.idleMs),
     categories: p.summary.categories.map((c) => ({ ...c, selfMs: round(c.selfMs) })),
