@@ -5,7 +5,13 @@ interface KeyState {
   holders: number;
   /** Bumped whenever an admitted attempt ends, so a check can tell its reading went stale. */
   settled: number;
-  waiters: Array<() => void>;
+  /** Attempts waiting for an admitted one to end. */
+  waiters: Set<Waiter>;
+}
+
+interface Waiter {
+  wake(): void;
+  states: KeyState[];
 }
 
 /** One attempt's hold on the in-process state of its throttling keys. */
@@ -16,6 +22,8 @@ export interface GateHold {
   unchangedSince(mark: readonly number[]): boolean;
   /** Attempts admitted on key `index` other than this one. */
   othersAdmitted(index: number): number;
+  /** Attempts waiting on key `index`. */
+  waiting(index: number): number;
   /** Resolves when an admitted attempt on any of these key indexes ends. */
   settled(indexes: readonly number[]): Promise<void>;
   /** Marks this attempt admitted (synchronously, right after a current check). */
@@ -38,7 +46,7 @@ export function createAttemptGate(): { hold(keys: readonly string[]): GateHold }
       const held = keys.map((key) => {
         let state = states.get(key);
         if (state === undefined) {
-          state = { admitted: 0, holders: 0, settled: 0, waiters: [] };
+          state = { admitted: 0, holders: 0, settled: 0, waiters: new Set() };
           states.set(key, state);
         }
         state.holders++;
@@ -50,9 +58,18 @@ export function createAttemptGate(): { hold(keys: readonly string[]): GateHold }
         mark: () => held.map((state) => state.settled),
         unchangedSince: (mark) => held.every((state, index) => state.settled === mark[index]),
         othersAdmitted: (index) => (held[index]?.admitted ?? 0) - (admitted ? 1 : 0),
+        waiting: (index) => held[index]?.waiters.size ?? 0,
         settled: (indexes) =>
           new Promise<void>((resolve) => {
-            for (const index of indexes) held[index]?.waiters.push(resolve);
+            const states = indexes.map((index) => held[index] as KeyState);
+            const waiter: Waiter = {
+              states,
+              wake() {
+                for (const state of states) state.waiters.delete(waiter);
+                resolve();
+              },
+            };
+            for (const state of states) state.waiters.add(waiter);
           }),
         admit() {
           admitted = true;
@@ -66,7 +83,7 @@ export function createAttemptGate(): { hold(keys: readonly string[]): GateHold }
             if (admitted) {
               state.admitted--;
               state.settled++;
-              for (const wake of state.waiters.splice(0)) wake();
+              for (const waiter of [...state.waiters]) waiter.wake();
             }
             state.holders--;
             if (state.holders === 0) states.delete(key);

@@ -56,6 +56,7 @@ interface Subject {
 }
 
 const THROTTLED = "Too many failed login attempts; try again later";
+const BUSY = "Too many logins in progress for this account or address; try again shortly";
 
 /**
  * Creates the throttle with the contract's defaults (see {@link ThrottleLimits} for the formula).
@@ -92,7 +93,8 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
 
   /**
    * Waits until the attempt may run: throws `throttled` while a penalty runs, waits while
-   * attempts already admitted could use up the allowance, and returns the counters it read.
+   * attempts already admitted could use up the allowance (or throws `overloaded` when as many
+   * wait already, so a flood is shed, not queued), and returns the counters it read.
    */
   const admit = async (hold: GateHold, subjects: readonly Subject[], knownKey: string | null) => {
     const keys = subjects.map((subject) => subject.key);
@@ -124,6 +126,9 @@ export function createLoginThrottle(options: Partial<ThrottleOptions> & { clock?
       if (crowded.length === 0) {
         hold.admit();
         return counters;
+      }
+      if (crowded.some((index) => hold.waiting(index) >= (subjects[index]?.allowance ?? 0))) {
+        throw new GatehouseError("overloaded", BUSY, { retryAfterSeconds: 1 });
       }
       await hold.settled(crowded);
     }

@@ -24,18 +24,19 @@ const wrongPassword = async (): Promise<never> => {
   throw new GatehouseError("invalid_grant", INCORRECT_CREDENTIALS);
 };
 
-/** One login attempt: "ok", "failed", or the Retry-After of a refusal. */
+/** One login attempt: "ok", "failed", "busy" (shed), or the Retry-After of a refusal. */
 async function attempt(
   throttle: LoginThrottle,
   username: string,
   address: string,
   outcome: () => Promise<unknown> = wrongPassword,
-): Promise<"ok" | "failed" | number> {
+): Promise<"ok" | "failed" | "busy" | number> {
   try {
     await throttle.guard(username, address, outcome);
     return "ok";
   } catch (error) {
     if (isGatehouseError(error, "throttled")) return error.retryAfterSeconds ?? Number.NaN;
+    if (isGatehouseError(error, "overloaded") && error.retryAfterSeconds === 1) return "busy";
     return "failed";
   }
 }
@@ -211,10 +212,12 @@ describe("concurrent attempts", () => {
     );
     expect(authenticated).toBe(10);
     expect(results.filter((result) => result === "failed")).toHaveLength(10);
-    expect(results.filter((result) => result === 900)).toHaveLength(40);
+    // Ten more waited for the outcomes and met the penalty; the rest were shed at once.
+    expect(results.filter((result) => result === 900)).toHaveLength(10);
+    expect(results.filter((result) => result === "busy")).toHaveLength(30);
   });
 
-  it("makes concurrent logins beyond the allowance wait for the outcomes, not fail: 50 owners at once all get in", async () => {
+  it("makes up to an allowance more concurrent logins wait for the outcomes rather than fail", async () => {
     const { throttle } = setup();
     let running = 0;
     let mostAtOnce = 0;
@@ -226,10 +229,21 @@ describe("concurrent attempts", () => {
       return "user";
     };
     const results = await Promise.all(
+      Array.from({ length: 20 }, () => attempt(throttle, "johndoe", "198.51.100.7", slowSuccess)),
+    );
+    expect(results).toEqual(new Array(20).fill("ok"));
+    expect(mostAtOnce).toBe(10);
+  });
+
+  it("sheds concurrent logins past that with overloaded and Retry-After 1, so a flood is not queued", async () => {
+    const { throttle } = setup();
+    const slowSuccess = () => new Promise((resolve) => setTimeout(() => resolve("user"), 5));
+    const results = await Promise.all(
       Array.from({ length: 50 }, () => attempt(throttle, "johndoe", "198.51.100.7", slowSuccess)),
     );
-    expect(results).toEqual(new Array(50).fill("ok"));
-    expect(mostAtOnce).toBe(10);
+    expect(results.filter((result) => result === "ok")).toHaveLength(20);
+    expect(results.filter((result) => result === "busy")).toHaveLength(30);
+    expect(await attempt(throttle, "johndoe", "198.51.100.7", succeed)).toBe("ok");
   });
 
   it("counts a failure recorded while another attempt was reading the counters", async () => {
