@@ -52,6 +52,14 @@ export interface UserPage {
 export interface UserStore {
   findUserByUsername(username: string): Promise<StoredUser | null>;
   createUser(user: NewUser, now: number): Promise<StoredUser>;
+  /**
+   * Creates up to 1000 users in one transaction, each with `tokensValidAfter` = `now` as
+   * {@link UserStore.createUser} would. A username that already exists, case-insensitively,
+   * or that an earlier user of the batch takes, is `"exists"` and left untouched.
+   * @returns one outcome per user, in the order given.
+   * @throws GatehouseError `validation_failed` for more than 1000 users, creating none.
+   */
+  createUsers(users: readonly NewUser[], now: number): Promise<Array<"created" | "exists">>;
   updateUser(username: string, patch: UserPatch, now: number): Promise<StoredUser | null>;
   /** Removes the user and everything that hangs off it (refresh tokens). */
   deleteUser(username: string): Promise<boolean>;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
+import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
@@ -35,6 +36,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     });
 
     describeUserContract(current);
+    describeBulkContract(current);
     describeListContract(current);
     describeKeyContract(current);
     describeSessionContract(current);

@@ -113,6 +113,46 @@ describePostgres("postgres store", (database) => {
     expect((await server.findUserByUsername("johndoe"))?.disabled).toBe(true);
   });
 
+  it("counts a batch of new users as one change, and a batch of existing ones as none", async () => {
+    const server = await open();
+    const cli = await open();
+    const before = await server.changeVersion();
+    await cli.createUsers([newUser("johndoe"), newUser("alice"), newUser("bob")], T0);
+    expect(await server.changeVersion()).toBe(before + 1);
+    expect(await cli.createUsers([newUser("JOHNDOE"), newUser("Alice")], T0 + 1)).toEqual(["exists", "exists"]);
+    expect(await server.changeVersion()).toBe(before + 1);
+  });
+
+  it("gives each username to exactly one of two instances creating overlapping batches at once", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    const names = Array.from({ length: 300 }, (_, index) => `user${index}`);
+    const [first, second] = await Promise.all([
+      one.createUsers(
+        names.map((name) => newUser(name)),
+        T0,
+      ),
+      two.createUsers(names.map((name) => newUser(name.toUpperCase())).reverse(), T0),
+    ]);
+    const pairs = names.map((_, index) => [first[index], second[names.length - 1 - index]]);
+    for (const outcomes of pairs) expect(outcomes.sort()).toEqual(["created", "exists"]);
+    expect(await database().query(`SELECT count(*)::int AS n FROM ${schema}.users`)).toEqual([{ n: 300 }]);
+  });
+
+  it("creates none of a batch when one of its users cannot be stored", async () => {
+    const store = await open();
+    const broken = { ...newUser("broken"), email: null as unknown as string };
+    await expectRejectsWith(store.createUsers([newUser("alice"), broken], T0), "store_unavailable");
+    expect(await store.findUserByUsername("alice")).toBeNull();
+  });
+
+  it("stores a batch's usernames as given beside their case-folded keys", async () => {
+    await (await open()).createUsers([newUser("Straße"), newUser("JohnDoe")], T0);
+    expect(await database().query(`SELECT username, username_key FROM ${schema}.users ORDER BY username_key`)).toEqual([
+      { username: "JohnDoe", username_key: "johndoe" },
+      { username: "Straße", username_key: "strasse" },
+    ]);
+  });
+
   it("does not move changeVersion for writes that change nothing, so servers do not reload each other forever", async () => {
     const store = await open();
     await store.createUser(newUser("johndoe"), T0);

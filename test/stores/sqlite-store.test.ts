@@ -82,6 +82,21 @@ describe("sqlite store", () => {
     expect((await server.findUserByUsername("johndoe"))?.disabled).toBe(true);
   });
 
+  it("notices a batch from another connection through changeVersion", async () => {
+    const server = await open();
+    const before = await server.changeVersion();
+    await (await open()).createUsers([newUser("johndoe"), newUser("alice")], T0);
+    expect(await server.changeVersion()).not.toBe(before);
+    expect(await server.findUserByUsername("ALICE")).not.toBeNull();
+  });
+
+  it("creates none of a batch when one of its users cannot be stored (one transaction)", async () => {
+    const store = await open();
+    const broken = { ...newUser("broken"), email: null as unknown as string };
+    await expectRejectsWith(store.createUsers([newUser("alice"), broken], T0), "store_unavailable");
+    expect(await store.findUserByUsername("alice")).toBeNull();
+  });
+
   it("sees another connection's user at once", async () => {
     const server = await open();
     await (await open()).createUser(newUser("johndoe"), T0);

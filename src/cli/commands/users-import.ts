@@ -3,7 +3,6 @@ import type { GatehouseStore, ImportedUserCheck, NewUser } from "../../core/inde
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { type ImportRecord, readImportFile } from "../import-file.js";
 import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
-import { errorCode } from "../report-error.js";
 import { loadCommandConfig, withStore } from "../store-session.js";
 
 /** The flags of `users import`. */
@@ -19,7 +18,8 @@ export interface ImportSummary {
   rejected: number;
 }
 
-// Writes in flight at once: pipelined round trips for PostgreSQL; SQLite runs them one by one anyway.
+// Users per createUsers call (one transaction, so one fsync on SQLite; the store takes up to
+// 1000), and lookups in flight at once when checking for conflicts before writing.
 const CHUNK_SIZE = 500;
 const MAX_NOTES = 100;
 
@@ -142,7 +142,7 @@ async function dropExisting(
   return fresh;
 }
 
-/** Creates the users, chunk by chunk; each user is one atomic insert, and a taken username is skipped. */
+/** Creates the users, chunk by chunk; each chunk is one transaction, and a taken username is skipped. */
 async function writeUsers(
   store: GatehouseStore,
   candidates: readonly Candidate[],
@@ -154,16 +154,12 @@ async function writeUsers(
   try {
     for (let start = 0; start < candidates.length; start += CHUNK_SIZE) {
       const chunk = candidates.slice(start, start + CHUNK_SIZE);
-      const at = now();
-      // allSettled: every write of the chunk has finished before an error closes the store.
-      const outcomes = await Promise.allSettled(chunk.map(({ user }) => store.createUser(user, at)));
+      const users = chunk.map(({ user }) => user);
+      const outcomes = await store.createUsers(users, now());
+      imported += outcomes.filter((outcome) => outcome === "created").length;
       for (const [index, outcome] of outcomes.entries()) {
+        if (outcome === "created") continue;
         const { where, user } = chunk[index]!;
-        if (outcome.status === "fulfilled") {
-          imported++;
-          continue;
-        }
-        if (errorCode(outcome.reason) !== "user_exists") throw outcome.reason;
         // With --on-conflict fail every username was free when looked up: another writer took it since.
         if (status.mode === "fail") {
           throw new CliError(`${where}: user ${JSON.stringify(user.username)} was added by someone else meanwhile`);

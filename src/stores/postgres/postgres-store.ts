@@ -40,6 +40,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
 
     findUserByUsername: (username) => guarded(() => users.find(username)),
     createUser: (user, now) => guarded(() => users.create(user, now)),
+    createUsers: (batch, now) => guarded(() => users.createMany(batch, now)),
     updateUser: (username, patch, now) => guarded(() => users.update(username, patch, now)),
     deleteUser: (username) => guarded(() => users.delete(username)),
     listUsers: ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),

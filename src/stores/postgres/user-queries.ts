@@ -4,6 +4,7 @@ import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.
 import { usernameKey } from "../../core/user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { encodeScopes, readUsernameKey, readUserRow, USER_COLUMNS } from "../sql/rows.js";
+import { checkUserBatch } from "../user-batch.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { isUniqueViolation } from "./postgres-errors.js";
 import { queryRows, type Statement, writeFirst } from "./sql-runner.js";
@@ -13,6 +14,7 @@ import type { Tables } from "./tables.js";
 export interface UserQueries {
   find(username: string): Promise<StoredUser | null>;
   create(user: NewUser, now: number): Promise<StoredUser>;
+  createMany(users: readonly NewUser[], now: number): Promise<Array<"created" | "exists">>;
   update(username: string, patch: UserPatch, now: number): Promise<StoredUser | null>;
   delete(username: string): Promise<boolean>;
   list(limit: number, cursor: string | null): Promise<UserPage>;
@@ -34,6 +36,25 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
         RETURNING ${USER_COLUMNS}
       ), ${changes.countAfter("created")}
       SELECT * FROM created
+    `,
+  };
+  // One array parameter per column rather than one placeholder per value: the statement
+  // has 8 parameters for any batch, far below PostgreSQL's 65535, and is prepared once.
+  // As one statement it is one transaction, retried whole after a deadlock, and counts one
+  // change when it created anyone.
+  const insertMany: Statement = {
+    name: "gatehouse_create_users",
+    text: `
+      WITH created AS (
+        INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
+                                tokens_valid_after, created_at, updated_at)
+        SELECT username, username_key, email, full_name, disabled, scopes::jsonb, password_hash, $8, $8, $8
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[])
+          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash)
+        ON CONFLICT (username_key) DO NOTHING
+        RETURNING username_key
+      ), ${changes.countAfter("created")}
+      SELECT coalesce(array_agg(username_key), '{}') AS created FROM created
     `,
   };
   // As in SQLite: one statement for every patch shape, NULL meaning "leave as is", and
@@ -95,6 +116,37 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
         }
         throw error;
       }
+    },
+
+    async createMany(batch, now) {
+      checkUserBatch(batch);
+      // Only the first user of a key is sent, so each key is inserted at most once; sorted
+      // by key, so overlapping batches of two writers take their index entries in one order
+      // and queue instead of deadlocking.
+      const keys = batch.map((user) => usernameKey(user.username));
+      const firstIndex = new Map<string, number>();
+      keys.forEach((key, index) => {
+        if (!firstIndex.has(key)) firstIndex.set(key, index);
+      });
+      if (firstIndex.size === 0) return [];
+      const rows = [...firstIndex]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, index]) => ({ key, user: batch[index]! }));
+      const { created } = await writeFirst(pool, insertMany, [
+        rows.map(({ user }) => user.username),
+        rows.map(({ key }) => key),
+        rows.map(({ user }) => user.email),
+        rows.map(({ user }) => user.fullName),
+        rows.map(({ user }) => user.disabled),
+        rows.map(({ user }) => encodeScopes(user.scopes)),
+        rows.map(({ user }) => user.passwordHash),
+        now,
+      ]);
+      if (!Array.isArray(created)) throw new Error("the created username keys are not an array");
+      const createdKeys = new Set<unknown>(created);
+      return keys.map((key, index) =>
+        firstIndex.get(key) === index && createdKeys.has(key) ? ("created" as const) : ("exists" as const),
+      );
     },
 
     async update(username, patch, now) {

@@ -49,6 +49,7 @@ export async function createSqliteStore(path: string, options: SqliteStoreOption
       }
     },
     createUser: async (user, now) => guarded(() => users.create(user, now)),
+    createUsers: async (batch, now) => guarded(() => users.createMany(batch, now)),
     updateUser: async (username, patch, now) => guarded(() => users.update(username, patch, now)),
     deleteUser: async (username) => guarded(() => users.delete(username)),
     listUsers: async ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),

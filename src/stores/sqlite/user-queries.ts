@@ -4,6 +4,7 @@ import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.
 import { usernameKey } from "../../core/user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { encodeScopes, readUserRow, USER_COLUMNS } from "../sql/rows.js";
+import { checkUserBatch } from "../user-batch.js";
 import { isUniqueViolation } from "./sqlite-errors.js";
 
 /**
@@ -13,6 +14,7 @@ import { isUniqueViolation } from "./sqlite-errors.js";
 export interface UserQueries {
   find(username: string): StoredUser | null;
   create(user: NewUser, now: number): StoredUser;
+  createMany(users: readonly NewUser[], now: number): Array<"created" | "exists">;
   update(username: string, patch: UserPatch, now: number): StoredUser | null;
   delete(username: string): boolean;
   list(limit: number, cursor: string | null): UserPage;
@@ -21,11 +23,17 @@ export interface UserQueries {
 /** Prepares every user statement once, for the life of the connection. */
 export function prepareUserQueries(db: Database): UserQueries {
   const findByKey = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`);
-  const insert = db.prepare(`
-    INSERT INTO users (username, username_key, email, full_name, disabled, scopes, password_hash,
-                       tokens_valid_after, created_at, updated_at)
-    VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @now, @now, @now)
-  `);
+  const columns = `users (username, username_key, email, full_name, disabled, scopes, password_hash,
+                          tokens_valid_after, created_at, updated_at)`;
+  const values = "VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @now, @now, @now)";
+  const insert = db.prepare(`INSERT INTO ${columns} ${values}`);
+  // `changes` tells the outcome: 0 when the key is taken, by an earlier row of the batch too.
+  const insertIfNew = db.prepare(`INSERT INTO ${columns} ${values} ON CONFLICT (username_key) DO NOTHING`);
+  // One transaction, so one WAL fsync under synchronous = FULL however many users it holds.
+  // IMMEDIATE takes the write lock up front, where the busy timeout applies.
+  const createMany = db.transaction((batch: readonly NewUser[], now: number) =>
+    batch.map((user) => (insertIfNew.run(insertParams(user, now)).changes > 0 ? "created" : "exists")),
+  );
   // One statement for every patch shape: NULL means "leave as is". tokens_valid_after only
   // moves forward, so a late or stale write can never revive tokens a newer one revoked.
   const update = db.prepare(`
@@ -54,16 +62,7 @@ export function prepareUserQueries(db: Database): UserQueries {
 
     create(user, now) {
       try {
-        insert.run({
-          username: user.username,
-          key: usernameKey(user.username),
-          email: user.email,
-          fullName: user.fullName,
-          disabled: user.disabled ? 1 : 0,
-          scopes: encodeScopes(user.scopes),
-          passwordHash: user.passwordHash,
-          now,
-        });
+        insert.run(insertParams(user, now));
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new GatehouseError("user_exists", "A user with this username already exists");
@@ -81,6 +80,11 @@ export function prepareUserQueries(db: Database): UserQueries {
         createdAt: now,
         updatedAt: now,
       };
+    },
+
+    createMany(batch, now) {
+      checkUserBatch(batch);
+      return batch.length === 0 ? [] : createMany.immediate(batch, now);
     },
 
     update(username, patch, now) {
@@ -114,5 +118,18 @@ export function prepareUserQueries(db: Database): UserQueries {
         nextCursor: more && typeof last?.username_key === "string" ? encodeCursor(last.username_key) : null,
       };
     },
+  };
+}
+
+function insertParams(user: NewUser, now: number): Record<string, string | number> {
+  return {
+    username: user.username,
+    key: usernameKey(user.username),
+    email: user.email,
+    fullName: user.fullName,
+    disabled: user.disabled ? 1 : 0,
+    scopes: encodeScopes(user.scopes),
+    passwordHash: user.passwordHash,
+    now,
   };
 }
