@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import type { Clock } from "./clock.js";
 import type { ThrottleOptions } from "./login-throttle.js";
 import type { PasswordHasher } from "./password.js";
@@ -6,7 +5,7 @@ import { DEFAULT_SCOPES } from "./scopes.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./signing-keys.js";
 import type { GatehouseStore } from "./store.js";
 import { resolveThrottleLimits, type ThrottleLimits } from "./throttle-limits.js";
-import type { WorkQueueOptions } from "./work-queue.js";
+import { defaultHashQueueOptions, type WorkQueueOptions } from "./work-queue.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -64,7 +63,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     throw new TypeError(`unsupported algorithm: ${String(algorithm)}`);
   }
   if (options.secretKey !== undefined) {
-    if (algorithm !== undefined && algorithm !== "HS256") throw new TypeError("a secret key can only be used with HS256");
+    if (algorithm !== undefined && algorithm !== "HS256")
+      throw new TypeError("a secret key can only be used with HS256");
     if (options.secretKey.length === 0) throw new TypeError("the secret key must not be empty");
   }
   const accessTokenTtl = positiveSeconds("access token TTL", options.accessTokenTtl ?? 1800);
@@ -101,12 +101,7 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   if (options.hasher !== undefined && options.hashQueue !== undefined) {
     throw new TypeError("hashQueue configures the default hasher; set it on your own hasher instead");
   }
-  const queue = {
-    concurrency: Math.max(1, Math.min(3, availableParallelism())),
-    maxQueued: 64,
-    retryAfterSeconds: 1,
-    ...options.hashQueue,
-  };
+  const queue = { ...defaultHashQueueOptions(), ...options.hashQueue };
   if (!Number.isInteger(queue.concurrency) || queue.concurrency < 1 || queue.concurrency > 256)
     throw new TypeError("hashQueue concurrency must be a whole number from 1 to 256");
   if (!Number.isInteger(queue.maxQueued) || queue.maxQueued < 0 || queue.maxQueued > 100_000)

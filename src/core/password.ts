@@ -1,7 +1,7 @@
 import { pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import bcrypt from "bcryptjs";
-import { createWorkQueue, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+import { createWorkQueue, defaultHashQueueOptions, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
 
 /** argon2id parameters; the defaults are OWASP's (m=19 MiB, t=2, p=1). */
 export interface Argon2Parameters {
@@ -23,7 +23,7 @@ export interface PasswordCheck {
 /** Options for {@link createPasswordHasher}. */
 export interface PasswordHasherOptions {
   argon2?: Argon2Parameters;
-  /** Bounds on concurrent hashing (load shedding); defaults: 4 at once, 64 waiting. */
+  /** Bounds on concurrent hashing (load shedding); defaults: {@link defaultHashQueueOptions}. */
   queue?: Partial<WorkQueueOptions>;
 }
 
@@ -54,7 +54,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const params = options.argon2 ?? OWASP_ARGON2ID;
   const argon2Options = { ...params, algorithm: ARGON2ID_ALGORITHM };
   const currentPrefix = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
-  const queue = createWorkQueue({ concurrency: 4, maxQueued: 64, retryAfterSeconds: 1, ...options.queue });
+  const queue = createWorkQueue({ ...defaultHashQueueOptions(), ...options.queue });
   // A real hash of a random password: verifying against it costs what a real login costs. Made on
   // first need (servers call warmUp() at start) so one-shot CLI commands don't pay for it.
   let dummyHash: Promise<string> | undefined;

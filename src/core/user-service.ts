@@ -3,7 +3,14 @@ import { GatehouseError } from "./errors.js";
 import type { PasswordHasher } from "./password.js";
 import { validateScopeList } from "./scopes.js";
 import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "./store.js";
-import { normalizeUsername, validateEmail, validateFullName, validateNewPassword } from "./user.js";
+import {
+  countCharacters,
+  normalizeUsername,
+  PASSWORD_MAX_LENGTH,
+  validateEmail,
+  validateFullName,
+  validateNewPassword,
+} from "./user.js";
 
 /** What it takes to create a user. */
 export interface CreateUserInput {
@@ -120,6 +127,9 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
     async changeOwnPassword(username, currentPassword, newPassword) {
       const user = mustExist(await service.get(username));
       validateNewPassword(newPassword);
+      // No stored password is longer than the policy allows: refuse without spending a hash.
+      if (countCharacters(currentPassword) > PASSWORD_MAX_LENGTH)
+        throw new GatehouseError("invalid_grant", "Incorrect password");
       const check = await hasher.verify(currentPassword, user.passwordHash);
       if (!check.ok) throw new GatehouseError("invalid_grant", "Incorrect password");
       return service.update(user.username, { password: newPassword });

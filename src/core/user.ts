@@ -57,12 +57,75 @@ export function normalizeUsername(raw: string): string {
       field: "username",
     });
   }
+  if (!isSingleScript(username)) {
+    throw new GatehouseError(
+      "validation_failed",
+      "username must not mix writing systems (such as Latin and Cyrillic)",
+      {
+        field: "username",
+      },
+    );
+  }
   if (username.trim() !== username) {
     throw new GatehouseError("validation_failed", "username must not start or end with white space", {
       field: "username",
     });
   }
   return username;
+}
+
+// Scripts whose letters look alike across systems ("о" Cyrillic, "o" Latin, "ο" Greek).
+const SCRIPTS = [
+  "Latin",
+  "Greek",
+  "Cyrillic",
+  "Armenian",
+  "Georgian",
+  "Hebrew",
+  "Arabic",
+  "Devanagari",
+  "Bengali",
+  "Gurmukhi",
+  "Gujarati",
+  "Tamil",
+  "Telugu",
+  "Kannada",
+  "Malayalam",
+  "Sinhala",
+  "Thai",
+  "Lao",
+  "Tibetan",
+  "Myanmar",
+  "Khmer",
+  "Ethiopic",
+  "Cherokee",
+  "Mongolian",
+  "Hangul",
+  "Han",
+  "Hiragana",
+  "Katakana",
+  "Bopomofo",
+].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, "u") }));
+// UTS #39 §5.2 "Highly Restrictive": one script, or Latin with the scripts a CJK language mixes.
+const ALLOWED_MIXES = [
+  new Set(["Latin", "Han", "Hiragana", "Katakana"]),
+  new Set(["Latin", "Han", "Hangul"]),
+  new Set(["Latin", "Han", "Bopomofo"]),
+];
+
+/**
+ * True when the username's letters come from one writing system (or an accepted CJK mix), so
+ * "jоhndoe" with a Cyrillic "о" cannot pass for "johndoe".
+ */
+function isSingleScript(username: string): boolean {
+  if (/^[\x20-\x7e]*$/.test(username)) return true;
+  const scripts = new Set<string>();
+  for (const char of username) {
+    if (!/\p{L}/u.test(char)) continue;
+    scripts.add(SCRIPTS.find((script) => script.pattern.test(char))?.name ?? `other:${char}`);
+  }
+  if (scripts.size <= 1) return true;
+  return ALLOWED_MIXES.some((mix) => [...scripts].every((name) => mix.has(name)));
 }
 
 /**

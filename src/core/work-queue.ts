@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { GatehouseError } from "./errors.js";
 
 /** Options for {@link createWorkQueue}. */
@@ -8,6 +9,15 @@ export interface WorkQueueOptions {
   maxQueued: number;
   /** What `Retry-After` a refused caller is told, in seconds. */
   retryAfterSeconds?: number;
+}
+
+/**
+ * Default bounds for password hashing: argon2 runs on libuv's 4-thread pool, so at most 3 at
+ * once (fewer on smaller machines) leaves a thread for file and DNS work and keeps reads fast
+ * during a login flood; 64 may wait, more are refused with 503 at once.
+ */
+export function defaultHashQueueOptions(): Required<WorkQueueOptions> {
+  return { concurrency: Math.max(1, Math.min(3, availableParallelism())), maxQueued: 64, retryAfterSeconds: 1 };
 }
 
 /** Runs async jobs with bounded concurrency and a bounded wait list. */

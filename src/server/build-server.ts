@@ -46,7 +46,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     routerOptions: { maxParamLength: 256 },
     frameworkErrors: replyToFrameworkError,
     // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look accepted.
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // No type coercion either: `"disabled": "true"` or `"scopes": "me"` is a 422, not a guess.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });

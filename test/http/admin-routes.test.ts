@@ -95,6 +95,17 @@ describe("admin API", () => {
     expect(await store.findUserByUsername("x")).toBeNull();
   });
 
+  it.each([
+    [{ disabled: "true" }, "disabled"],
+    [{ scopes: "me" }, "scopes"],
+    [{ disabled: 1 }, "disabled"],
+  ])("does not coerce %j into another type: 422 naming %s, nothing changed", async (body, field) => {
+    const response = await call("PATCH", "/users/johndoe", admin, body);
+    expect(response.statusCode).toBe(422);
+    expect(JSON.stringify(response.json().detail)).toContain(field);
+    expect((await store.findUserByUsername("johndoe"))?.disabled).toBe(false);
+  });
+
   it("reads, updates and deletes a user", async () => {
     await call("POST", "/users", admin, {
       username: "heidi",

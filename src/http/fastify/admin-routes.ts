@@ -40,7 +40,8 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
       },
     },
     async (request) => {
-      const page = await users().list({ limit: request.query.limit ?? 50, cursor: request.query.cursor ?? null });
+      const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
+      const page = await users().list({ limit, cursor: request.query.cursor ?? null });
       return { users: page.users.map(toPublicUser), next_cursor: page.nextCursor };
     },
   );

@@ -190,13 +190,18 @@ export const ChangePasswordBodySchema = {
 
 /** GET /users query. */
 export interface UserListQuery {
-  limit?: number;
+  /** 1–500, as written in the query string (types are not coerced anywhere). */
+  limit?: string;
   cursor?: string;
 }
 export const UserListQuerySchema = {
   type: "object",
   properties: {
-    limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+    limit: {
+      type: "string",
+      pattern: "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$",
+      description: "Page size, 1–500 (default 50)",
+    },
     cursor: { type: "string", maxLength: 512 },
   },
 } as const;
