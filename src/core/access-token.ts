@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { type AccessTokenClaims, invalidToken, readTokenKid, verifySignedAccessToken } from "./access-token-claims.js";
+import {
+  type AccessTokenClaims,
+  checkAccessTokenClaims,
+  invalidToken,
+  readTokenKid,
+  verifySignedAccessToken,
+} from "./access-token-claims.js";
 import type { Clock } from "./clock.js";
 import type { KeyRing } from "./key-ring.js";
 
@@ -33,6 +39,8 @@ export interface AccessTokenServiceOptions {
   /** Leeway for `exp`, `nbf` and `iat` against clocks of other machines. */
   clockSkewSeconds: number;
   clock: Clock;
+  /** Tokens whose signature check may be skipped next time (claims are checked every time); 0 for none. */
+  cacheSize?: number;
 }
 
 /** Issues and verifies access tokens; the one place algorithm pinning and claim checks live. */
@@ -46,6 +54,10 @@ export interface AccessTokenService {
 export function createAccessTokenService(options: AccessTokenServiceOptions): AccessTokenService {
   const { issuer, audience, ttlSeconds, clock } = options;
   const policy = { issuer, audience, clockSkewSeconds: options.clockSkewSeconds };
+  const cacheSize = options.cacheSize ?? 0;
+  // Keyed by the whole token text: the same bytes under the same key ring verify the same way.
+  // Only the signature and structure checks are skipped; claims (exp, nbf, iss…) run every time.
+  const verified = new Map<string, { ring: KeyRing; payload: Record<string, unknown>; legacy: boolean }>();
 
   return {
     issue(request) {
@@ -68,10 +80,30 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
 
     verify(token) {
       const ring = options.keys();
+      const hit = verified.get(token);
+      if (hit !== undefined && hit.ring === ring) {
+        try {
+          return checkAccessTokenClaims(hit.payload, policy, hit.legacy, clock.now());
+        } catch (error) {
+          verified.delete(token);
+          throw error;
+        }
+      }
       const kid = readTokenKid(token);
       const active = kid === undefined ? ring.legacy : ring.find(kid);
       if (!active) throw invalidToken("unknown key");
-      return verifySignedAccessToken(active.verify, token, kid === undefined, policy, clock.now());
+      const legacy = kid === undefined;
+      let payload: Record<string, unknown> = {};
+      const capture = (candidate: string) => {
+        payload = active.verify(candidate);
+        return payload;
+      };
+      const claims = verifySignedAccessToken(capture, token, legacy, policy, clock.now());
+      if (cacheSize > 0) {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { ring, payload, legacy });
+      }
+      return claims;
     },
   };
 }

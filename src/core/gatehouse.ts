@@ -11,6 +11,7 @@ import { missingScopes } from "./scopes.js";
 import { createSessionService } from "./session-service.js";
 import type { PublicJwk } from "./signing-keys.js";
 import type { GatehouseStore, StoredUser } from "./store.js";
+import { type CachedStore, withSubjectCache } from "./subject-cache.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
 import { normalizeUsername, type PublicUser, toPublicUser } from "./user.js";
 import { createUserService, type UserService } from "./user-service.js";
@@ -73,19 +74,34 @@ export async function createGatehouse(
   extraGrants: ReadonlyMap<string, GrantHandler> = new Map(),
 ): Promise<Gatehouse> {
   const options = resolveOptions(input);
-  const { store } = input;
   const clock = input.clock ?? systemClock;
+  const cached: CachedStore | null =
+    options.subjectCacheTtl > 0
+      ? withSubjectCache(input.store, { ttlMs: options.subjectCacheTtl, maxEntries: options.tokenCacheSize, clock })
+      : null;
+  const store: GatehouseStore = cached ?? input.store;
   const hasher = input.hasher ?? createPasswordHasher({ queue: options.hashQueue });
-  const throttle =
-    options.throttle === false ? null : createLoginThrottle({ ...input.throttle, ...options.throttle, clock });
   await hasher.warmUp();
+  // Counter stores the options name win; then the store's shared ones (CONTRACT §5); then memory.
+  const named = input.throttle || {};
+  const throttle =
+    options.throttle === false
+      ? null
+      : createLoginThrottle({
+          ...named,
+          ...options.throttle,
+          failures: named.failures ?? store.loginAttempts?.failures,
+          knownLogins: named.knownLogins ?? store.loginAttempts?.knownLogins,
+          clock,
+        });
   const knownScopes = new Set(Object.keys(options.scopes));
   const keys = await createKeyManager({
     store,
     algorithm: options.algorithm,
     secretKey: options.secretKey,
     retireAfterMs: (options.accessTokenTtl + options.clockSkew) * 1000,
-    cacheSize: options.tokenCacheSize,
+    // The access token service keeps the verified-token cache (keyed by the whole token).
+    cacheSize: 0,
     clock,
   });
   const tokens = createAccessTokenService({
@@ -95,6 +111,7 @@ export async function createGatehouse(
     ttlSeconds: options.accessTokenTtl,
     clockSkewSeconds: options.clockSkew,
     clock,
+    cacheSize: options.tokenCacheSize,
   });
   const users = createUserService({ store, hasher, clock, knownScopes });
   const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
@@ -212,6 +229,7 @@ export async function createGatehouse(
       const version = await store.changeVersion();
       if (version === lastChangeVersion) return;
       lastChangeVersion = version;
+      cached?.clearSubjectCache();
       await keys.reload();
     },
 

@@ -27,6 +27,11 @@ export interface GatehouseOptions {
   scopes?: Record<string, string>;
   /** Verified tokens whose signature check fast-jwt may skip (claims and revocation are always checked). */
   tokenCacheSize?: number;
+  /**
+   * Milliseconds a token's user and revocation state may be reused between requests; default 500,
+   * 0 to look up every time. This process's own changes apply at once; other processes' within this.
+   */
+  subjectCacheTtl?: number;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -46,6 +51,7 @@ export interface ResolvedOptions {
   clockSkew: number;
   scopes: Record<string, string>;
   tokenCacheSize: number;
+  subjectCacheTtl: number;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
@@ -86,6 +92,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     clockSkew,
     scopes: { ...(options.scopes ?? DEFAULT_SCOPES) },
     tokenCacheSize: options.tokenCacheSize ?? 10_000,
+    subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };
@@ -109,6 +116,13 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   if (!Number.isInteger(queue.retryAfterSeconds) || queue.retryAfterSeconds < 1)
     throw new TypeError("hashQueue retryAfterSeconds must be a positive whole number");
   return queue;
+}
+
+// At most a second: CONTRACT §2 and §5 promise other processes' changes within one second.
+function boundedMs(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new TypeError(`${name} must be 0–${max} milliseconds`);
+  return value;
 }
 
 function positiveSeconds(name: string, value: number): number {
