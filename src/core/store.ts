@@ -5,6 +5,8 @@
  * `GatehouseError("store_unavailable")` with the driver error as `cause`.
  */
 
+import type { LoginAttemptStore } from "./login-throttle.js";
+
 /** A user as the store keeps it, password hash included. Never serialise this. */
 export interface StoredUser {
   /** The username as given at creation (NFKC-normalised). */
@@ -148,7 +150,7 @@ export interface RevocationStore {
    * token (by `jti`) or its session (by `sid`) has been revoked. `null` when the user is gone.
    */
   findTokenSubject(username: string, jti: string | null, familyId: string | null): Promise<TokenSubject | null>;
-  /** Forgets revocations and refresh tokens that expired before `now`; returns how many rows went. */
+  /** Forgets revocations, refresh tokens and shared throttling counters that expired before `now`; returns how many rows went. */
   purgeExpired(now: number): Promise<number>;
 }
 
@@ -170,8 +172,21 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/** Login throttling counters kept in a database, so that every process using it counts together. */
+export interface SharedLoginAttempts {
+  readonly failures: LoginAttemptStore;
+  readonly knownLogins: LoginAttemptStore;
+}
+
 /** Everything a Gatehouse needs from one database. */
 export interface GatehouseStore extends UserStore, KeyStore, RefreshTokenStore, RevocationStore, StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */
   readonly kind: string;
+  /**
+   * Throttling counters shared by every process on this database (CONTRACT §5), used where
+   * the throttle options name no counter stores. Absent (memory, SQLite), each process counts
+   * in its own memory: SQLite serves one process, and as its only writer, a table of counters
+   * would put every failed login in the queue for the write lock that users and tokens wait on.
+   */
+  readonly loginAttempts?: SharedLoginAttempts;
 }

@@ -16,6 +16,8 @@ export interface ServerConfig {
   trustProxy: number;
   /** pino level: fatal, error, warn (default), info (logs every request), debug, trace, silent. */
   logLevel: string;
+  /** Redis for the throttling counters of several servers (`GATEHOUSE_REDIS_URL`); wins over the database's. */
+  redisUrl?: string;
 }
 
 /** Flags that override the environment; every field optional. */
@@ -72,8 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     1,
     366 * 86400,
   );
+  const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
   return {
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
+    ...(redisUrl === undefined ? {} : { redisUrl }),
     logLevel: logLevelOf(nonEmpty(env.GATEHOUSE_LOG_LEVEL)),
     host: pick(flags.host, "HOST") ?? "127.0.0.1",
     port: integer(pick(flags.port, "PORT"), "PORT", 8000, 0, 65535),
@@ -131,6 +135,21 @@ function hashQueueConfig(env: NodeJS.ProcessEnv): Pick<GatehouseOptions, "hashQu
       ...(maxQueued === undefined ? {} : { maxQueued: integer(maxQueued, "GATEHOUSE_HASH_QUEUE", 0, 0, 100_000) }),
     },
   };
+}
+
+/** A `redis://` or `rediss://` URL; the message never repeats it, since it may hold a password. */
+function redisUrlOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError("GATEHOUSE_REDIS_URL is not a URL (expected redis://[:PASSWORD@]HOST:PORT[/DB])");
+  }
+  if (scheme !== "redis:" && scheme !== "rediss:") {
+    throw new ConfigError("GATEHOUSE_REDIS_URL must start with redis:// or rediss://");
+  }
+  return raw;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

@@ -1,4 +1,5 @@
 import { createGatehouse, type Gatehouse } from "../core/index.js";
+import type { RedisAttempts } from "../stores/redis/redis-attempts.js";
 import { buildServer } from "./build-server.js";
 import type { ServerConfig } from "./config.js";
 import { addDemoUsers } from "./demo-users.js";
@@ -25,15 +26,25 @@ const REFRESH_INTERVAL_MS = 500;
 /** Opens the store, creates the Gatehouse, builds the server and listens. */
 export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
+  let redis: RedisAttempts | undefined;
   let gatehouse: Gatehouse;
   try {
-    gatehouse = await createGatehouse({ store, ...config.gatehouse });
+    const { throttle } = config.gatehouse;
+    if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
+    // Redis, when set, counts attempts for every server; else the store's shared counters or memory.
+    const counters = redis === undefined ? {} : { failures: redis.failures, knownLogins: redis.knownLogins };
+    gatehouse = await createGatehouse({
+      store,
+      ...config.gatehouse,
+      ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
+    });
     for (const notice of gatehouse.notices) options.log(notice);
     if (options.demo) {
       const added = await addDemoUsers(gatehouse);
       if (added.length > 0) options.log(`Added demo users: ${added.join(", ")}`);
     }
   } catch (error) {
+    await redis?.close();
     await store.close();
     throw error;
   }
@@ -54,6 +65,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     clearInterval(timer);
     await app.close();
     await gatehouse.close();
+    await redis?.close();
     throw error;
   }
   const url = formatUrl(address);
@@ -64,8 +76,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       clearInterval(timer);
       await app.close();
       await gatehouse.close();
+      await redis?.close();
     },
   };
+}
+
+// Loading ioredis costs startup time; a server without Redis should not pay for it.
+async function openRedisAttempts(url: string): Promise<RedisAttempts> {
+  const { createRedisAttempts } = await import("../stores/redis/redis-attempts.js");
+  return createRedisAttempts(url);
 }
 
 function formatUrl(address: string): string {

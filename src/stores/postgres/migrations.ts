@@ -99,6 +99,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       INSERT INTO ${t.changes} (backend, version) VALUES (0, 0);
     `,
   },
+  {
+    version: 6,
+    name: "create login attempts",
+    // Throttling counters shared by every process on the database (attempt-queries.ts): one
+    // row per (kind, key), forgotten by purgeExpired once expires_at has passed.
+    sql: (t) => `
+      CREATE TABLE ${t.loginAttempts} (
+        kind TEXT COLLATE "C" NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        count INTEGER NOT NULL CHECK (count > 0),
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, key)
+      );
+      CREATE INDEX login_attempts_expiry ON ${t.loginAttempts} (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

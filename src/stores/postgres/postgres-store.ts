@@ -1,4 +1,5 @@
 import type { GatehouseStore } from "../../core/store.js";
+import { createPostgresAttempts } from "./attempt-queries.js";
 import { createChangeCounter } from "./change-counter.js";
 import { createKeyQueries } from "./key-queries.js";
 import { migratePostgres } from "./migrate.js";
@@ -37,6 +38,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
 
   return {
     kind: "postgres",
+    loginAttempts: createPostgresAttempts(pool, tables),
 
     findUserByUsername: (username) => guarded(() => users.find(username)),
     createUser: (user, now) => guarded(() => users.create(user, now)),

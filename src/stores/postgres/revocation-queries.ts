@@ -2,11 +2,12 @@ import type { Pool } from "pg";
 import type { TokenSubject } from "../../core/store.js";
 import { usernameKey } from "../../core/user.js";
 import { readTokenSubjectRow, USER_COLUMNS } from "../sql/rows.js";
+import { purgeAttemptsStatement } from "./attempt-queries.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { inTransaction, queryFirst, queryRows, type Statement, writeFirst } from "./sql-runner.js";
 import type { Tables } from "./tables.js";
 
-/** Access token revocation, the per-request subject lookup, and purging. */
+/** Access token revocation, the per-request subject lookup, and purging (throttling counters too). */
 export interface RevocationQueries {
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
   findTokenSubject(username: string, jti: string | null, familyId: string | null): Promise<TokenSubject | null>;
@@ -45,6 +46,7 @@ export function createRevocationQueries(pool: Pool, t: Tables, changes: ChangeCo
     // A family expires with its newest token, after every access token naming it has expired.
     { text: `DELETE FROM ${t.refreshFamilies} WHERE expires_at < $1` },
   ];
+  const purgeAttempts = purgeAttemptsStatement(t);
 
   return {
     async revokeAccessToken(jti, expiresAt) {
@@ -70,6 +72,8 @@ export function createRevocationQueries(pool: Pool, t: Tables, changes: ChangeCo
           purged += (await client.query({ text: statement.text, values: [now] })).rowCount ?? 0;
         }
         if (purged > 0) await changes.count(client);
+        // Throttling counters are nothing another server reloads, so purging them counts no change.
+        purged += (await client.query({ text: purgeAttempts.text, values: [now] })).rowCount ?? 0;
         await changes.compact(client);
         return purged;
       }),

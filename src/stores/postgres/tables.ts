@@ -11,6 +11,7 @@ export interface Tables {
   readonly refreshTokens: string;
   readonly revokedAccessTokens: string;
   readonly changes: string;
+  readonly loginAttempts: string;
 }
 
 /** The schema Gatehouse's tables live in unless the caller names another. */
@@ -42,5 +43,6 @@ export function tablesIn(schema: string): Tables {
     refreshTokens: name("refresh_tokens"),
     revokedAccessTokens: name("revoked_access_tokens"),
     changes: name("changes"),
+    loginAttempts: name("login_attempts"),
   };
 }
