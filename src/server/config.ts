@@ -56,7 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
   }
   const secretKey = nonEmpty(env.GATEHOUSE_SECRET_KEY);
   if (secretKey !== undefined && algorithm !== undefined && algorithm !== "HS256") {
-    throw new ConfigError("GATEHOUSE_SECRET_KEY is an HS256 key; unset it to use " + algorithm);
+    throw new ConfigError(`GATEHOUSE_SECRET_KEY is an HS256 key; unset it to use ${algorithm}`);
   }
   const issuer = pick(flags.issuer, "GATEHOUSE_ISSUER");
   const audience = pick(flags.audience, "GATEHOUSE_AUDIENCE");
