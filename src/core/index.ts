@@ -39,6 +39,7 @@ export type {
   GatehouseStore,
   KeyStore,
   NewUser,
+  SharedLoginAttempts,
   StoredSigningKey,
   StoredUser,
   StoreLifecycle,
