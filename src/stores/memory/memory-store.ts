@@ -1,6 +1,7 @@
 import { GatehouseError } from "../../core/errors.js";
 import type { GatehouseStore, NewUser, StoredSigningKey, StoredUser, UserPatch } from "../../core/store.js";
 import { usernameKey } from "../../core/user.js";
+import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
 import { createMemorySessions } from "./memory-sessions.js";
@@ -41,7 +42,7 @@ export function createMemoryStore(): GatehouseStore {
       open();
       const key = usernameKey(user.username);
       if (users.has(key)) throw new GatehouseError("user_exists", "A user with this username already exists");
-      const stored = storedUser(user, now);
+      const stored = storedUserFrom(user, now);
       users.set(key, stored);
       changed();
       return copyUser(stored);
@@ -53,7 +54,7 @@ export function createMemoryStore(): GatehouseStore {
       const outcomes = batch.map((user) => {
         const key = usernameKey(user.username);
         if (users.has(key)) return "exists" as const;
-        users.set(key, storedUser(user, now));
+        users.set(key, storedUserFrom(user, now));
         return "created" as const;
       });
       if (outcomes.includes("created")) changed();
@@ -155,20 +156,6 @@ export function createMemoryStore(): GatehouseStore {
     async close() {
       closed = true;
     },
-  };
-}
-
-function storedUser(user: NewUser, now: number): StoredUser {
-  return {
-    username: user.username,
-    email: user.email,
-    fullName: user.fullName,
-    disabled: user.disabled,
-    scopes: [...user.scopes],
-    passwordHash: user.passwordHash,
-    tokensValidAfter: now,
-    createdAt: now,
-    updatedAt: now,
   };
 }
 

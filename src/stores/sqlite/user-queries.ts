@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import { GatehouseError } from "../../core/errors.js";
 import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
 import { usernameKey } from "../../core/user.js";
+import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { encodeScopes, readUserRow, USER_COLUMNS } from "../sql/rows.js";
 import { checkUserBatch } from "../user-batch.js";
@@ -69,17 +70,7 @@ export function prepareUserQueries(db: Database): UserQueries {
         }
         throw error;
       }
-      return {
-        username: user.username,
-        email: user.email,
-        fullName: user.fullName,
-        disabled: user.disabled,
-        scopes: [...user.scopes],
-        passwordHash: user.passwordHash,
-        tokensValidAfter: now,
-        createdAt: now,
-        updatedAt: now,
-      };
+      return storedUserFrom(user, now);
     },
 
     createMany(batch, now) {
