@@ -22,6 +22,19 @@ function setup(options: { audience?: string; secret?: string } = {}) {
   return { clock, service, key };
 }
 
+/** Claims that verify under setup(): each test changes only what it is about. */
+function validPayload(change: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sub: "johndoe",
+    exp: NOW / 1000 + 60,
+    iat: NOW / 1000,
+    iss: "https://auth.example.com",
+    jti: "x",
+    scope: "me",
+    ...change,
+  };
+}
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 function hs256(header: unknown, payload: unknown, secret: string | Buffer = SECRET): string {
   const input = `${b64(header)}.${b64(payload)}`;
@@ -58,14 +71,7 @@ describe("access token service", () => {
 
   it("rejects alg none however it is spelled", () => {
     const { service, key } = setup();
-    const payload = {
-      sub: "johndoe",
-      exp: NOW / 1000 + 60,
-      iat: NOW / 1000,
-      iss: "https://auth.example.com",
-      jti: "x",
-      scope: "me",
-    };
+    const payload = validPayload();
     for (const alg of ["none", "None", "NONE", "nOnE"]) {
       expect(rejects(service, `${b64({ alg, typ: "at+jwt", kid: key.kid })}.${b64(payload)}.`)).toBe(true);
     }
@@ -73,14 +79,7 @@ describe("access token service", () => {
 
   it("rejects a token signed with another key", () => {
     const { service, key } = setup();
-    const payload = {
-      sub: "johndoe",
-      exp: NOW / 1000 + 60,
-      iat: NOW / 1000,
-      iss: "https://auth.example.com",
-      jti: "x",
-      scope: "me",
-    };
+    const payload = validPayload();
     expect(rejects(service, hs256({ alg: "HS256", typ: "at+jwt", kid: key.kid }, payload, "another secret"))).toBe(
       true,
     );
@@ -110,41 +109,19 @@ describe("access token service", () => {
     ["a non-numeric exp", { exp: "9999999999" }],
   ])("rejects a correctly signed token with %s", (_name, change) => {
     const { service, key } = setup();
-    const payload = {
-      sub: "johndoe",
-      exp: NOW / 1000 + 60,
-      iat: NOW / 1000,
-      iss: "https://auth.example.com",
-      jti: "x",
-      scope: "me",
-      ...change,
-    };
+    const payload = validPayload(change);
     expect(rejects(service, hs256({ alg: "HS256", typ: "at+jwt", kid: key.kid }, payload))).toBe(true);
   });
 
   it("rejects a wrong typ on a token that names a kid", () => {
     const { service, key } = setup();
-    const payload = {
-      sub: "johndoe",
-      exp: NOW / 1000 + 60,
-      iat: NOW / 1000,
-      iss: "https://auth.example.com",
-      jti: "x",
-      scope: "me",
-    };
+    const payload = validPayload();
     expect(rejects(service, hs256({ alg: "HS256", typ: "JWT", kid: key.kid }, payload))).toBe(true);
   });
 
   it("checks the audience when one is configured", () => {
     const { service, key } = setup({ audience: "https://api.example.com" });
-    const base = {
-      sub: "johndoe",
-      exp: NOW / 1000 + 60,
-      iat: NOW / 1000,
-      iss: "https://auth.example.com",
-      jti: "x",
-      scope: "me",
-    };
+    const base = validPayload();
     const header = { alg: "HS256", typ: "at+jwt", kid: key.kid };
     expect(rejects(service, hs256(header, { ...base, aud: "https://api.example.com" }))).toBe(false);
     expect(rejects(service, hs256(header, { ...base, aud: ["x", "https://api.example.com"] }))).toBe(false);
