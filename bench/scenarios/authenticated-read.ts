@@ -31,7 +31,10 @@ export async function runAuthenticatedRead(ctx: ScenarioContext): Promise<Result
       () => runLoad(load(bare.url, auth, settings.seconds)),
       () => runLoad(load(gatehouse.url, auth, settings.seconds)),
     );
-    const subject = throughputSide("Gatehouse GET /users/me (token verified, user and revocations checked)", runs.subject);
+    const subject = throughputSide(
+      "Gatehouse GET /users/me (token verified, user and revocations checked)",
+      runs.subject,
+    );
     const baseline = throughputSide("bare Fastify route, same request and JSON, no verification", runs.baseline);
     ctx.log(`  1 read: gatehouse ${subject.value} req/s, bare ${baseline.value} req/s`);
     return [
