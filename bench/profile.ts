@@ -113,7 +113,7 @@ export function renderProfile(subject: ProfiledServer, baseline: ProfiledServer,
   return [
     `Made with \`${command}\`: ${subject.seconds.toFixed(0)} s of scenario 1's load per server in alternating rounds, both under \`node --cpu-prof\` ` +
       `(Gatehouse ${Math.round(subject.requestsPerSecond).toLocaleString("en")} req/s, bare ${Math.round(baseline.requestsPerSecond).toLocaleString("en")} req/s while profiled). ` +
-      "CPU time of the server's main thread per request, by where it is spent (self time, µs/request):",
+      "Main-thread time per request as V8's sampler sees it (busy, not idle; a preempted thread counts too), by where it is spent (self time, µs/request):",
     "",
     "| Where | Gatehouse | Bare Fastify |",
     "|---|---:|---:|",
