@@ -81,7 +81,9 @@ export async function createGatehouse(
       : null;
   const store: GatehouseStore = cached ?? input.store;
   const hasher = input.hasher ?? createPasswordHasher({ queue: options.hashQueue });
-  await hasher.warmUp();
+  // Made in the background: start-up need not wait for it, and the first unknown-user login
+  // awaits the same promise.
+  hasher.warmUp().catch(() => undefined);
   // Counter stores the options name win; then the store's shared ones (CONTRACT §5); then memory.
   const named = input.throttle || {};
   const throttle =

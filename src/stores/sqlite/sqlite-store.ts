@@ -28,6 +28,22 @@ export async function createSqliteStore(path: string, options: SqliteStoreOption
     dataVersion: db.prepare("PRAGMA data_version").pluck(),
   }));
 
+  // Every login writes a refresh family, and better-sqlite3 commits on the event loop: an fsync
+  // there stalls every other request during a login flood. Session writes therefore commit
+  // without one (WAL + synchronous NORMAL: a killed process loses nothing, a power cut may
+  // drop the newest sessions, whose users log in again). Security writes (passwords,
+  // disables, revocations) keep FULL, and their fsync also makes every earlier commit durable.
+  const normal = db.prepare("PRAGMA synchronous = NORMAL");
+  const full = db.prepare("PRAGMA synchronous = FULL");
+  const withoutFsync = <T>(write: () => T): T => {
+    normal.run();
+    try {
+      return write();
+    } finally {
+      full.run();
+    }
+  };
+
   // better-sqlite3 is synchronous; the interface is async because a PostgreSQL store shares it.
   // `async` turns every throw, converted by `guarded`, into a rejection.
   return {
@@ -58,9 +74,9 @@ export async function createSqliteStore(path: string, options: SqliteStoreOption
     addSigningKey: async (key, now) => guarded(() => keys.add(key, now)),
     deleteSigningKeysSupersededBefore: async (before) => guarded(() => keys.deleteSupersededBefore(before)),
 
-    createRefreshFamily: async (token) => guarded(() => refresh.createFamily(token)),
+    createRefreshFamily: async (token) => guarded(() => withoutFsync(() => refresh.createFamily(token))),
     rotateRefreshToken: async (tokenHash, replacement, now) =>
-      guarded(() => refresh.rotate(tokenHash, replacement, now)),
+      guarded(() => withoutFsync(() => refresh.rotate(tokenHash, replacement, now))),
     findRefreshToken: async (tokenHash) => guarded(() => refresh.find(tokenHash)),
     revokeRefreshFamily: async (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
     revokeUserRefreshFamilies: async (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
