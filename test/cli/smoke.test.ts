@@ -1,35 +1,17 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPasswordHasher } from "../../src/core/index.js";
+import { buildIfStale } from "../support/build.js";
 import { inspectDatabase } from "./cli-harness.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const bin = join(root, "bin/gatehouse.js");
-const built = join(root, "dist/cli/main.js");
+const _built = join(root, "dist/cli/main.js");
 const cwd = mkdtempSync(join(tmpdir(), "gatehouse-smoke-"));
 const dbPath = join(cwd, "smoke.db");
-
-// The real binary runs dist/: rebuild when any source file is newer than the built CLI.
-function buildIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) return;
-  try {
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: root,
-      stdio: "pipe",
-    });
-  } catch {
-    // Type errors elsewhere in the tree do not stop tsc from emitting; the check below decides.
-  }
-  if (!existsSync(built)) throw new Error("npm run build did not produce dist/cli/main.js");
-}
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -1,11 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { hash as argon2Hash } from "@node-rs/argon2";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { importUsers } from "../../src/cli/commands/users-import.js";
 import { detectFormat, parseCsv, parseImportText } from "../../src/cli/import-file.js";
 import { createGatehouse, type GatehouseStore, type StoredUser } from "../../src/core/index.js";
+import { buildIfStale } from "../support/build.js";
 import { CapturedOutput, createTempDatabase, createTestIo, inspectDatabase, runTestCli } from "./cli-harness.js";
 
 // @node-rs/argon2's Algorithm.Argon2id (a const enum, which verbatimModuleSyntax cannot import).
@@ -418,26 +419,9 @@ describe("detectFormat and parseImportText", () => {
   });
 });
 
-// The real binary runs dist/: rebuild when any source file is newer than the built CLI.
+// The smoke test below spawns the real binary from the repository root.
 const root = resolve(import.meta.dirname, "../..");
-const built = join(root, "dist/cli/main.js");
-function buildIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) return;
-  try {
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: root,
-      stdio: "pipe",
-    });
-  } catch {
-    // Type errors elsewhere in the tree do not stop tsc from emitting; the check below decides.
-  }
-  if (!existsSync(built)) throw new Error("npm run build did not produce dist/cli/main.js");
-}
+const _built = join(root, "dist/cli/main.js");
 
 describe("the gatehouse binary's users import", { timeout: 90_000 }, () => {
   beforeAll(buildIfStale, 120_000);

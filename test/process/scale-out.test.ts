@@ -1,34 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { buildIfStale } from "../support/build.js";
 import { describePostgres } from "../support/postgres.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const bin = join(root, "bin/gatehouse.js");
-const built = join(root, "dist/cli/main.js");
+const _built = join(root, "dist/cli/main.js");
 const ADMIN_PASSWORD = "admin-password-1";
 // CONTRACT.md §2 and §5: a change made on one process is seen by every other within one second.
 const PROPAGATION_MS = 1_000;
-
-// The real binary runs dist/: rebuild when any source file is newer than the built CLI.
-function buildIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) return;
-  try {
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: root,
-      stdio: "pipe",
-    });
-  } catch {
-    // Type errors elsewhere in the tree do not stop tsc from emitting; the check below decides.
-  }
-  if (!existsSync(built)) throw new Error("npm run build did not produce dist/cli/main.js");
-}
 
 function environment(databaseUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -1,29 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { type Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { join, resolve } from "node:path";
 
-const root = resolve(import.meta.dirname, "../..");
-const built = join(root, "dist/cli/main.js");
+export { buildIfStale } from "../support/build.js";
 
-/** Rebuilds dist/ when any source file is newer than the built CLI (the real binary runs dist/). */
-export function buildIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) return;
-  try {
-    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: root,
-      stdio: "pipe",
-    });
-  } catch {
-    // Type errors elsewhere in the tree do not stop tsc from emitting; the check below decides.
-  }
-  if (!existsSync(built)) throw new Error("npm run build did not produce dist/cli/main.js");
-}
+const root = resolve(import.meta.dirname, "../..");
+const _built = join(root, "dist/cli/main.js");
 
 /** A `gatehouse serve` child process. */
 export interface ServerProcess {
