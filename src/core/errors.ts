@@ -25,8 +25,6 @@ export type GatehouseErrorCode =
 
 /** Options for a {@link GatehouseError}. */
 export interface GatehouseErrorOptions {
-  /** Scopes a protected resource needs (for the `scope` challenge parameter). */
-  requiredScopes?: readonly string[];
   /** Seconds a client should wait before trying again (throttled, overloaded). */
   retryAfterSeconds?: number;
   /** The input field at fault, for validation errors (`["body", field]` on the wire). */
@@ -40,7 +38,6 @@ export interface GatehouseErrorOptions {
  */
 export class GatehouseError extends Error {
   readonly code: GatehouseErrorCode;
-  readonly requiredScopes: readonly string[];
   readonly retryAfterSeconds: number | undefined;
   readonly field: string | undefined;
 
@@ -48,7 +45,6 @@ export class GatehouseError extends Error {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "GatehouseError";
     this.code = code;
-    this.requiredScopes = options.requiredScopes ?? [];
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.field = options.field;
   }
@@ -59,7 +55,17 @@ export function isGatehouseError(value: unknown, code?: GatehouseErrorCode): val
   return value instanceof GatehouseError && (code === undefined || value.code === code);
 }
 
-/** The message every wrong-username and wrong-password login gets, word for word. */
-export const INCORRECT_CREDENTIALS = "Incorrect username or password";
-/** The seed's message for any token that fails verification. */
-export const INVALID_CREDENTIALS = "Could not validate credentials";
+/**
+ * Client-facing messages used in more than one place, word for word as the seed's FastAPI
+ * app sends them where it has them.
+ */
+export const MESSAGES = {
+  /** Every wrong-username and wrong-password login. */
+  wrongUsernameOrPassword: "Incorrect username or password",
+  /** Any access token that fails verification, is revoked, or was invalidated. */
+  invalidToken: "Could not validate credentials",
+  /** A disabled user's login, refresh, or request. */
+  inactiveUser: "Inactive user",
+  /** A valid token that lacks a scope the resource needs. */
+  notEnoughPermissions: "Not enough permissions",
+} as const;

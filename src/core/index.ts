@@ -3,26 +3,31 @@
  * Every export is named here on purpose (no `export *`).
  */
 
-export type { AccessTokenClaims, AccessTokenRequest, AccessTokenService, IssuedAccessToken } from "./access-token.js";
-export { ACCESS_TOKEN_TYP, createAccessTokenService } from "./access-token.js";
-export { extractBearerToken, MAX_TOKEN_LENGTH } from "./bearer.js";
-export { throttleAddressKey } from "./client-address.js";
 export type { Clock } from "./clock.js";
 export { createFixedClock, systemClock } from "./clock.js";
 export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
-export { GatehouseError, INCORRECT_CREDENTIALS, INVALID_CREDENTIALS, isGatehouseError } from "./errors.js";
-export type { Gatehouse, Principal } from "./gatehouse.js";
+export { GatehouseError, isGatehouseError, MESSAGES } from "./errors.js";
+export type { Gatehouse } from "./gatehouse.js";
 export { createGatehouse } from "./gatehouse.js";
-export type { GrantDependencies, GrantHandler } from "./grants.js";
-export { defaultGrantHandlers, dispatchGrant } from "./grants.js";
-export type { AttemptCounter, LoginAttemptStore, LoginThrottle, ThrottleOptions } from "./login-throttle.js";
-export { createLoginThrottle } from "./login-throttle.js";
-export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./memory-attempts.js";
-export { createMemoryAttemptStore } from "./memory-attempts.js";
+export { GRANT_TYPES } from "./grants/grant-dispatch.js";
+export type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
+export { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
+export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-keys.js";
+export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { resolveOptions } from "./options.js";
-export type { Argon2Parameters, PasswordCheck, PasswordHasher, PasswordHasherOptions } from "./password.js";
-export { createPasswordHasher, OWASP_ARGON2ID } from "./password.js";
+export type {
+  Argon2Parameters,
+  PasswordCheck,
+  PasswordHasher,
+  PasswordHasherOptions,
+} from "./passwords/password-hasher.js";
+export { createPasswordHasher, OWASP_ARGON2ID } from "./passwords/password-hasher.js";
+export type { WorkQueue, WorkQueueOptions } from "./passwords/work-queue.js";
+export { createWorkQueue } from "./passwords/work-queue.js";
+export { type GatehouseVerifierOptions, gatehouseVerifier } from "./principals/gatehouse-verifier.js";
+export type { IntrospectionResponse } from "./principals/introspection.js";
+export type { Principal, PrincipalResolver } from "./principals/principal-resolver.js";
 export {
   createRemoteVerifier,
   type JwksAlgorithm,
@@ -31,10 +36,7 @@ export {
   type RemoteVerifier,
   type RemoteVerifierOptions,
   type SharedSecretVerifierOptions,
-} from "./remote-verifier.js";
-export { DEFAULT_SCOPES, grantScopes, missingScopes, parseScopeParameter } from "./scopes.js";
-export type { PublicJwk, SigningAlgorithm, SigningKey } from "./signing-keys.js";
-export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./signing-keys.js";
+} from "./remote/remote-verifier.js";
 export type {
   GatehouseStore,
   KeyStore,
@@ -47,17 +49,32 @@ export type {
   UserPatch,
   UserStore,
 } from "./store.js";
-export type { ThrottleLimits } from "./throttle-limits.js";
-export { DEFAULT_THROTTLE_LIMITS, penaltyMs, resolveThrottleLimits } from "./throttle-limits.js";
-export type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
+export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
+export { throttleAddressKey } from "./throttle/client-address.js";
+export type { LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
+export { createLoginThrottle } from "./throttle/login-throttle.js";
+export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./throttle/memory-attempts.js";
+export { createMemoryAttemptStore } from "./throttle/memory-attempts.js";
+export type { ThrottleLimits } from "./throttle/throttle-limits.js";
+export { DEFAULT_THROTTLE_LIMITS, penaltyMs, resolveThrottleLimits } from "./throttle/throttle-limits.js";
+export type {
+  AccessTokenClaims,
+  AccessTokenRequest,
+  AccessTokenService,
+  IssuedAccessToken,
+} from "./tokens/access-token.js";
+export { ACCESS_TOKEN_TYP, createAccessTokenService } from "./tokens/access-token.js";
+export { extractBearerToken, MAX_TOKEN_LENGTH } from "./tokens/bearer.js";
 export {
-  authenticateBearer,
-  type GatehouseVerifierOptions,
-  gatehouseVerifier,
-  type TokenVerifier,
-  type VerifiedToken,
-} from "./token-verifier.js";
-export type { PublicUser } from "./user.js";
+  DEFAULT_SCOPES,
+  grantScopes,
+  missingScopes,
+  parseScopeParameter,
+  requireScopes,
+  splitScopes,
+} from "./tokens/scopes.js";
+export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
+export type { PublicUser } from "./users/user.js";
 export {
   countCharacters,
   normalizeUsername,
@@ -68,15 +85,13 @@ export {
   usernameKey,
   validateEmail,
   validateNewPassword,
-} from "./user.js";
+} from "./users/user.js";
 export {
   checkImportedHash,
   type ImportedHashCheck,
   type ImportedHashScheme,
   type ImportedUserCheck,
   validateImportedUser,
-} from "./user-import.js";
-export type { CreateUserInput, UpdateUserInput, UserService } from "./user-service.js";
-export { createUserService } from "./user-service.js";
-export type { WorkQueue, WorkQueueOptions } from "./work-queue.js";
-export { createWorkQueue } from "./work-queue.js";
+} from "./users/user-import.js";
+export type { CreateUserInput, UpdateUserInput, UserService } from "./users/user-service.js";
+export { createUserService } from "./users/user-service.js";

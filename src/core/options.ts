@@ -1,11 +1,11 @@
 import type { Clock } from "./clock.js";
-import type { ThrottleOptions } from "./login-throttle.js";
-import type { PasswordHasher } from "./password.js";
-import { DEFAULT_SCOPES } from "./scopes.js";
-import { isSigningAlgorithm, type SigningAlgorithm } from "./signing-keys.js";
+import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
+import type { PasswordHasher } from "./passwords/password-hasher.js";
+import { defaultHashQueueOptions, type WorkQueueOptions } from "./passwords/work-queue.js";
 import type { GatehouseStore } from "./store.js";
-import { resolveThrottleLimits, type ThrottleLimits } from "./throttle-limits.js";
-import { defaultHashQueueOptions, type WorkQueueOptions } from "./work-queue.js";
+import type { ThrottleOptions } from "./throttle/login-throttle.js";
+import { resolveThrottleLimits, type ThrottleLimits } from "./throttle/throttle-limits.js";
+import { DEFAULT_SCOPES } from "./tokens/scopes.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -118,7 +118,7 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   return queue;
 }
 
-// At most a second: CONTRACT §2 and §5 promise other processes' changes within one second.
+// At most a second: other processes' changes (revocation, disable) must be seen within one second.
 function boundedMs(name: string, value: number, max: number): number {
   if (!Number.isInteger(value) || value < 0 || value > max)
     throw new TypeError(`${name} must be 0–${max} milliseconds`);

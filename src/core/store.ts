@@ -5,7 +5,9 @@
  * `GatehouseError("store_unavailable")` with the driver error as `cause`.
  */
 
-import type { LoginAttemptStore } from "./login-throttle.js";
+import type { SharedLoginAttempts } from "./throttle/attempt-store.js";
+
+export type { SharedLoginAttempts };
 
 /** A user as the store keeps it, password hash included. Never serialise this. */
 export interface StoredUser {
@@ -172,18 +174,12 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
-/** Login throttling counters kept in a database, so that every process using it counts together. */
-export interface SharedLoginAttempts {
-  readonly failures: LoginAttemptStore;
-  readonly knownLogins: LoginAttemptStore;
-}
-
 /** Everything a Gatehouse needs from one database. */
 export interface GatehouseStore extends UserStore, KeyStore, RefreshTokenStore, RevocationStore, StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */
   readonly kind: string;
   /**
-   * Throttling counters shared by every process on this database (CONTRACT §5), used where
+   * Throttling counters shared by every process on this database, used where
    * the throttle options name no counter stores. Absent (memory, SQLite), each process counts
    * in its own memory: SQLite serves one process, and as its only writer, a table of counters
    * would put every failed login in the queue for the write lock that users and tokens wait on.

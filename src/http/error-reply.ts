@@ -46,21 +46,27 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
 };
 
-/** The HTTP status a core error code maps to (for tests and the error catalogue in the docs). */
-export function statusForCode(code: GatehouseErrorCode): number {
-  return MAPPINGS[code].status;
-}
-
 /** Every core error code with its status, for documentation. */
 export function errorCatalogue(): Array<{ code: GatehouseErrorCode; status: number }> {
   return (Object.keys(MAPPINGS) as GatehouseErrorCode[]).map((code) => ({ code, status: MAPPINGS[code].status }));
 }
 
 /**
- * Turns a core error into the reply the contract promises.
- * @param atTokenEndpoint adds `error`/`error_description` (RFC 6749 §5.2) and keeps validation failures at 400.
+ * Where an error happened. At the token endpoint replies carry `error`/`error_description`
+ * (RFC 6749 §5.2) and validation failures stay 400; at a protected resource the challenge
+ * names the scopes the route needs (RFC 6750 §3).
  */
-export function errorReply(error: GatehouseError, atTokenEndpoint: boolean): ErrorReply {
+export type ErrorSite = { endpoint: "token" } | { endpoint: "resource"; requiredScopes?: readonly string[] };
+
+/** Replies of protected resources that need no particular scope. */
+export const AT_RESOURCE: ErrorSite = { endpoint: "resource" };
+/** Replies of the token endpoint (and revocation, introspection). */
+export const AT_TOKEN_ENDPOINT: ErrorSite = { endpoint: "token" };
+
+/** Turns a core error into the reply the contract promises. */
+export function errorReply(error: GatehouseError, site: ErrorSite): ErrorReply {
+  const atTokenEndpoint = site.endpoint === "token";
+  const requiredScopes = site.endpoint === "resource" ? (site.requiredScopes ?? []) : [];
   const mapping = MAPPINGS[error.code];
   const headers: Record<string, string> = {};
   const message = mapping.detail ?? error.message;
@@ -69,7 +75,7 @@ export function errorReply(error: GatehouseError, atTokenEndpoint: boolean): Err
 
   if (error.code === "not_authenticated") headers["www-authenticate"] = "Bearer";
   if (error.code === "invalid_token" || error.code === "insufficient_scope") {
-    headers["www-authenticate"] = bearerChallenge(error.code, error.requiredScopes);
+    headers["www-authenticate"] = bearerChallenge(error.code, requiredScopes);
   }
   if (error.retryAfterSeconds !== undefined)
     headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));

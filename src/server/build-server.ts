@@ -17,7 +17,7 @@ export interface BuildServerOptions {
   requestTimeoutMs?: number;
 }
 
-/** Largest request body outside the token endpoint (CONTRACT §3). */
+/** Largest request body outside the token endpoint. */
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Time a client has to send a whole request; Node's default is 5 minutes and Fastify's is never. */

@@ -1,7 +1,7 @@
 import { type CreateUserInput, type Gatehouse, isGatehouseError } from "../core/index.js";
 
 /**
- * The two users of the FastAPI tutorial (CONTRACT.md §1). Their passwords are public and
+ * The two users of the FastAPI tutorial the project started from. Their passwords are public and
  * shorter than the policy allows, which is why only the demo may create them.
  */
 export const DEMO_USERS: readonly Readonly<CreateUserInput>[] = [

@@ -54,7 +54,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logLevel: config.logLevel,
   });
   const timer = setInterval(() => {
-    gatehouse.refresh().catch((error: unknown) => app.log.warn({ err: error }, "refresh from the store failed"));
+    gatehouse.syncWithStore().catch((error: unknown) => app.log.warn({ err: error }, "refresh from the store failed"));
   }, REFRESH_INTERVAL_MS);
   timer.unref();
 

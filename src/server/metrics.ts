@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { Gatehouse } from "../core/index.js";
+import { type Gatehouse, GRANT_TYPES } from "../core/index.js";
 
 // Grant types and outcomes are closed sets from the core; anything else is folded so a
 // client cannot create unbounded label values.
-const KNOWN_GRANTS = new Set(["password", "refresh_token"]);
+const KNOWN_GRANTS = new Set(GRANT_TYPES);
 
 /**
  * GET /metrics in Prometheus text format: logins by grant and outcome, token verifications by

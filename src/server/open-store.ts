@@ -1,7 +1,7 @@
 import { GatehouseError } from "../core/errors.js";
 import type { GatehouseStore } from "../core/store.js";
-import { createMemoryStore } from "../stores/memory/memory-store.js";
-import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
+import { memoryStore } from "../stores/memory/memory-store.js";
+import { sqliteStore } from "../stores/sqlite/sqlite-store.js";
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 const MAX_SCHEME_SHOWN = 32;
@@ -22,10 +22,10 @@ export async function openStore(databaseUrl: string): Promise<GatehouseStore> {
   const rest = scheme === undefined ? "" : databaseUrl.slice(scheme.length + 1);
   switch (scheme) {
     case "sqlite":
-      return createSqliteStore(sqlitePath(rest));
+      return sqliteStore(sqlitePath(rest));
     case "memory":
       if (rest !== "") throw invalid(`memory: takes nothing after the colon; ${EXPECTED}`);
-      return createMemoryStore();
+      return memoryStore();
     case "postgres":
     case "postgresql":
       return openPostgres(databaseUrl);
@@ -38,8 +38,8 @@ export async function openStore(databaseUrl: string): Promise<GatehouseStore> {
 
 // Loading `pg` takes ~80 ms; a SQLite server or CLI run should not pay for it.
 async function openPostgres(url: string): Promise<GatehouseStore> {
-  const { createPostgresStore } = await import("../stores/postgres/postgres-store.js");
-  return createPostgresStore(url);
+  const { postgresStore } = await import("../stores/postgres/postgres-store.js");
+  return postgresStore(url);
 }
 
 function sqlitePath(rest: string): string {

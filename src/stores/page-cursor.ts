@@ -1,5 +1,5 @@
 import { GatehouseError } from "../core/errors.js";
-import { usernameKey } from "../core/user.js";
+import { usernameKey } from "../core/users/user.js";
 
 // A username key is at most 64 NFKC characters; even case-folded and UTF-8 encoded it
 // stays far below this, so anything longer cannot be a cursor we issued.

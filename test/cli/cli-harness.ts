@@ -6,7 +6,7 @@ import { PassThrough, Readable } from "node:stream";
 import type { CliIo, TextInput } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/program.js";
 import type { GatehouseStore } from "../../src/core/index.js";
-import { createSqliteStore } from "../../src/stores/sqlite/index.js";
+import { sqliteStore } from "../../src/stores/sqlite/index.js";
 
 /** What a CLI run printed and returned. */
 export interface CliRun {
@@ -67,7 +67,7 @@ export function createTempDatabase(): { dir: string; path: string; url: string; 
 
 /** Opens the database a test's CLI runs wrote to, to check what they stored. */
 export async function inspectDatabase<T>(path: string, check: (store: GatehouseStore) => Promise<T>): Promise<T> {
-  const store = await createSqliteStore(path);
+  const store = await sqliteStore(path);
   try {
     return await check(store);
   } finally {

@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions } from "fastify";
 import { expect } from "vitest";
 import type { GatehouseStore, StoredSigningKey, StoredUser } from "../../src/core/index.js";
 import { buildServer } from "../../src/server/build-server.js";
-import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { memoryStore } from "../../src/stores/memory/memory-store.js";
 import { createFixedClock, createTestGatehouse } from "../support/fixtures.js";
 
 /** Fixed, so a failure found in CI is found again on a laptop; override to explore further. */
@@ -50,7 +50,7 @@ const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
  * for a freshly seeded memory store, carrying over the signing key so tokens stay valid.
  */
 export async function startFuzzTarget(): Promise<FuzzTarget> {
-  let current: GatehouseStore = createMemoryStore();
+  let current: GatehouseStore = memoryStore();
   const store = new Proxy<GatehouseStore>(current, {
     get(_target, name) {
       const value: unknown = Reflect.get(current, name);
@@ -87,7 +87,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
 }
 
 async function seededStore(users: StoredUser[], keys: StoredSigningKey[]): Promise<GatehouseStore> {
-  const fresh = createMemoryStore();
+  const fresh = memoryStore();
   for (const key of [...keys].sort((a, b) => a.createdAt - b.createdAt)) await fresh.addSigningKey(key, key.createdAt);
   for (const user of users) {
     const { tokensValidAfter: _valid, createdAt, updatedAt: _updated, ...fields } = user;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createGatehouse } from "../../src/core/index.js";
 import { addDemoUsers, DEMO_USERS } from "../../src/server/demo-users.js";
-import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { memoryStore } from "../../src/stores/memory/memory-store.js";
 import { createTestHasher } from "../support/fixtures.js";
 
-const makeGatehouse = () => createGatehouse({ store: createMemoryStore(), hasher: createTestHasher() });
+const makeGatehouse = () => createGatehouse({ store: memoryStore(), hasher: createTestHasher() });
 
 describe("addDemoUsers", () => {
   it("adds the two tutorial users, alice disabled, whose passwords log in despite the policy", async () => {

@@ -12,7 +12,7 @@ export type { StoreFactory } from "./contract-fixtures.js";
 /**
  * The suite every store must pass: each test gets a fresh, empty store from `makeStore`.
  * @example
- * runStoreContract("memory", () => createMemoryStore());
+ * runStoreContract("memory", () => memoryStore());
  */
 export function runStoreContract(name: string, makeStore: StoreFactory): void {
   describe(`${name} store contract`, () => {

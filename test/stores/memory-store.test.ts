@@ -1,25 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { memoryStore } from "../../src/stores/memory/memory-store.js";
 import { runStoreContract } from "./contract.js";
 import { newUser, T0 } from "./contract-fixtures.js";
 
-runStoreContract("memory", () => createMemoryStore());
+runStoreContract("memory", () => memoryStore());
 
 describe("memory store", () => {
   it("is of kind memory", () => {
-    expect(createMemoryStore().kind).toBe("memory");
+    expect(memoryStore().kind).toBe("memory");
   });
 
   it("changes its change version on every write, so Gatehouses sharing it notice", async () => {
-    const store = createMemoryStore();
+    const store = memoryStore();
     const before = await store.changeVersion();
     await store.createUser(newUser("johndoe"), T0);
     expect(await store.changeVersion()).not.toBe(before);
   });
 
   it("keeps two stores apart", async () => {
-    const one = createMemoryStore();
+    const one = memoryStore();
     await one.createUser(newUser("johndoe"), T0);
-    expect(await createMemoryStore().findUserByUsername("johndoe")).toBeNull();
+    expect(await memoryStore().findUserByUsername("johndoe")).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { createFixedClock, createGatehouse, type Gatehouse, isGatehouseError } from "../../src/core/index.js";
 import type { GatehouseStore, SharedLoginAttempts } from "../../src/core/store.js";
-import { createPostgresStore } from "../../src/stores/postgres/index.js";
+import { postgresStore } from "../../src/stores/postgres/index.js";
 import { createTestHasher } from "../support/fixtures.js";
 import { describePostgres } from "../support/postgres.js";
 import { runAttemptStoreContract } from "./attempt-contract.js";
@@ -19,14 +19,14 @@ function sharedCounters(store: GatehouseStore): SharedLoginAttempts {
 
 describePostgres("postgres login attempt store", (database) => {
   runAttemptStoreContract("postgres", async () => {
-    const store = await createPostgresStore(database().url, { schema: freshSchema() });
+    const store = await postgresStore(database().url, { schema: freshSchema() });
     return { ...sharedCounters(store), close: () => store.close() };
   });
 
   const opened: Array<GatehouseStore | Gatehouse> = [];
   let schema = freshSchema();
   const open = async () => {
-    const store = await createPostgresStore(database().url, { schema });
+    const store = await postgresStore(database().url, { schema });
     opened.push(store);
     return store;
   };

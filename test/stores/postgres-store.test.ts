@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from "vitest";
 import type { GatehouseStore, StoredRefreshToken } from "../../src/core/store.js";
-import { createPostgresStore, type PostgresStoreOptions, postgresStore } from "../../src/stores/postgres/index.js";
+import { type PostgresStoreOptions, postgresStore } from "../../src/stores/postgres/index.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from "../../src/stores/postgres/migrations.js";
 import { describePostgres } from "../support/postgres.js";
 import { runStoreContract } from "./contract.js";
@@ -28,12 +28,12 @@ function refreshToken(overrides: Partial<StoredRefreshToken> = {}): StoredRefres
 const replacement = (tokenHash: string, issuedAt = T0 + 1) => ({ tokenHash, issuedAt, expiresAt: issuedAt + HOUR });
 
 describePostgres("postgres store", (database) => {
-  runStoreContract("postgres", () => createPostgresStore(database().url, { schema: freshSchema() }));
+  runStoreContract("postgres", () => postgresStore(database().url, { schema: freshSchema() }));
 
   const opened: GatehouseStore[] = [];
   let schema = "";
   const open = async (options: PostgresStoreOptions = {}) => {
-    const store = await createPostgresStore(database().url, { schema, ...options });
+    const store = await postgresStore(database().url, { schema, ...options });
     opened.push(store);
     return store;
   };
@@ -44,9 +44,8 @@ describePostgres("postgres store", (database) => {
   });
   schema = freshSchema();
 
-  it("is of kind postgres and exported as postgresStore", async () => {
+  it("is of kind postgres", async () => {
     expect((await open()).kind).toBe("postgres");
-    expect(postgresStore).toBe(createPostgresStore);
   });
 
   it("keeps users and keys across close and reopen", async () => {
@@ -71,7 +70,7 @@ describePostgres("postgres store", (database) => {
     await database().query(`INSERT INTO ${schema}.schema_migrations VALUES ($1, 'from the future', 0)`, [
       LATEST_POSTGRES_SCHEMA_VERSION + 1,
     ]);
-    const error = await expectRejectsWith(createPostgresStore(database().url, { schema }), "store_unavailable");
+    const error = await expectRejectsWith(postgresStore(database().url, { schema }), "store_unavailable");
     expect(error.message).toMatch(/newer than this Gatehouse knows/);
   });
 
@@ -259,7 +258,7 @@ describePostgres("postgres store", (database) => {
   it("fails with store_unavailable for a database that does not exist", async () => {
     const url = new URL(database().url);
     url.pathname = "/gatehouse_no_such_database";
-    const error = await expectRejectsWith(createPostgresStore(url.toString()), "store_unavailable");
+    const error = await expectRejectsWith(postgresStore(url.toString()), "store_unavailable");
     expect(error.message).toBe("the database is unavailable");
   });
 
@@ -270,6 +269,6 @@ describePostgres("postgres store", (database) => {
     ["no connections", { maxConnections: 0 }],
     ["a negative timeout", { connectTimeoutMs: -1 }],
   ])("rejects %s with validation_failed", async (_what, options) => {
-    await expectRejectsWith(createPostgresStore(database().url, options), "validation_failed");
+    await expectRejectsWith(postgresStore(database().url, options), "validation_failed");
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-database.js";
-import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
+import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import { runStoreContract } from "./contract.js";
 import { expectRejectsWith, newUser, signingKey, T0 } from "./contract-fixtures.js";
 
@@ -16,14 +16,14 @@ const freshPath = () => join(root, `store-${++counter}.db`);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-runStoreContract("sqlite file", () => createSqliteStore(freshPath()));
-runStoreContract("sqlite :memory:", () => createSqliteStore(":memory:"));
+runStoreContract("sqlite file", () => sqliteStore(freshPath()));
+runStoreContract("sqlite :memory:", () => sqliteStore(":memory:"));
 
 describe("sqlite store", () => {
   let path: string;
   const opened: GatehouseStore[] = [];
   const open = async (file = path) => {
-    const store = await createSqliteStore(file);
+    const store = await sqliteStore(file);
     opened.push(store);
     return store;
   };
@@ -65,7 +65,7 @@ describe("sqlite store", () => {
     const db = new Database(path);
     db.prepare("INSERT INTO schema_migrations VALUES (?, 'from the future', 0)").run(LATEST_SCHEMA_VERSION + 1);
     db.close();
-    const error = await expectRejectsWith(createSqliteStore(path), "store_unavailable");
+    const error = await expectRejectsWith(sqliteStore(path), "store_unavailable");
     expect(error.message).toMatch(/newer than this Gatehouse knows/);
   });
 
@@ -122,18 +122,18 @@ describe("sqlite store", () => {
 
   it("fails with store_unavailable when the directory does not exist, and creates nothing", async () => {
     const missing = join(root, "no-such-dir", "gatehouse.db");
-    const error = await expectRejectsWith(createSqliteStore(missing), "store_unavailable");
+    const error = await expectRejectsWith(sqliteStore(missing), "store_unavailable");
     expect(error.message).toContain("directory does not exist");
     expect(() => statSync(join(root, "no-such-dir"))).toThrow();
   });
 
   it("fails with store_unavailable on a file that is not a database", async () => {
     writeFileSync(path, "this is not a SQLite database, just some text that is long enough ".repeat(20));
-    await expectRejectsWith(createSqliteStore(path), "store_unavailable");
+    await expectRejectsWith(sqliteStore(path), "store_unavailable");
   });
 
   it("fails a write with store_unavailable when another connection holds the lock past the timeout", async () => {
-    const store = await createSqliteStore(path, { busyTimeoutMs: 50 });
+    const store = await sqliteStore(path, { busyTimeoutMs: 50 });
     opened.push(store);
     const other = new Database(path);
     other.exec("BEGIN IMMEDIATE");
@@ -148,7 +148,7 @@ describe("sqlite store", () => {
   });
 
   it("keeps answering reads while another connection holds the write lock (WAL)", async () => {
-    const store = await createSqliteStore(path, { busyTimeoutMs: 50 });
+    const store = await sqliteStore(path, { busyTimeoutMs: 50 });
     opened.push(store);
     await store.createUser(newUser("johndoe"), T0);
     const other = new Database(path);

@@ -9,7 +9,7 @@ import {
   type PasswordHasher,
 } from "../../src/core/index.js";
 import { buildServer } from "../../src/server/build-server.js";
-import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { memoryStore } from "../../src/stores/memory/memory-store.js";
 
 /** Cheap argon2id parameters so tests stay fast; production uses OWASP's. */
 export function createTestHasher(): PasswordHasher {
@@ -20,7 +20,7 @@ export function createTestHasher(): PasswordHasher {
 export async function createTestGatehouse(
   options: Partial<GatehouseOptions> = {},
 ): Promise<{ gatehouse: Gatehouse; store: GatehouseStore }> {
-  const store = options.store ?? createMemoryStore();
+  const store = options.store ?? memoryStore();
   const gatehouse = await createGatehouse({ hasher: createTestHasher(), ...options, store });
   if (!(await gatehouse.users.get("johndoe"))) {
     await gatehouse.users.create({

@@ -49,7 +49,7 @@ export function requireBearer(verifier: TokenVerifier, options: RequireBearerOpt
       auth = await authenticateBearer(verifier, req.headers.authorization, scopes);
     } catch (error) {
       if (!isGatehouseError(error)) return next(error);
-      const { status, headers, body } = errorReply(error, false);
+      const { status, headers, body } = errorReply(error, { endpoint: "resource", requiredScopes: scopes });
       res.status(status).set(headers).json(body);
       return;
     }

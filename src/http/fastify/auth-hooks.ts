@@ -7,12 +7,12 @@ import {
   type Principal,
   type TokenVerifier,
 } from "../../core/index.js";
-import { errorReply } from "../error-reply.js";
+import { type ErrorSite, errorReply } from "../error-reply.js";
 
 /** Sends a core error as the contract's reply; rethrows anything else for the app's error handler. */
-export function sendGatehouseError(reply: FastifyReply, error: unknown, atTokenEndpoint: boolean): FastifyReply {
+export function sendGatehouseError(reply: FastifyReply, error: unknown, site: ErrorSite): FastifyReply {
   if (!isGatehouseError(error)) throw error;
-  const { status, headers, body } = errorReply(error, atTokenEndpoint);
+  const { status, headers, body } = errorReply(error, site);
   return reply.code(status).headers(headers).send(body);
 }
 
@@ -23,6 +23,7 @@ export function sendGatehouseError(reply: FastifyReply, error: unknown, atTokenE
  */
 function bearerHook(verifier: TokenVerifier<Principal>, scopes: readonly string[]): onRequestAsyncHookHandler {
   const required = [...scopes];
+  const site: ErrorSite = { endpoint: "resource", requiredScopes: required };
   return async function requireBearer(request: FastifyRequest, reply: FastifyReply) {
     try {
       const principal = await authenticateBearer(verifier, request.headers.authorization, required);
@@ -31,7 +32,7 @@ function bearerHook(verifier: TokenVerifier<Principal>, scopes: readonly string[
       request.authOutcome = "valid";
     } catch (error) {
       request.authOutcome = isGatehouseError(error) ? error.code : "error";
-      return sendGatehouseError(reply, error, false);
+      return sendGatehouseError(reply, error, site);
     }
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { GRANT_TYPES, JWKS_MAX_AGE_SECONDS } from "../../core/index.js";
 
 /** Options for {@link registerDiscoveryRoutes}. */
 export interface DiscoveryOptions {
@@ -12,7 +13,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
     { schema: { summary: "Public signing keys", tags: ["discovery"] } },
     async (_request, reply) => {
       // Resource servers cache this; a rotated key appears within the max-age.
-      reply.header("cache-control", "public, max-age=300");
+      reply.header("cache-control", `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
       return app.gatehouse.core.jwks();
     },
   );
@@ -29,7 +30,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
         jwks_uri: `${base}/.well-known/jwks.json`,
         revocation_endpoint: `${base}/revoke`,
         introspection_endpoint: `${base}/introspect`,
-        grant_types_supported: ["password", "refresh_token"],
+        grant_types_supported: GRANT_TYPES,
         response_types_supported: [],
         scopes_supported: Object.keys(core.scopes),
         token_endpoint_auth_methods_supported: ["none"],

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isGatehouseError } from "../../core/index.js";
-import { errorReply, type ValidationIssue } from "../error-reply.js";
+import { AT_RESOURCE, errorReply, type ValidationIssue } from "../error-reply.js";
 
 // Fixed texts for framework errors: their own messages can quote the request (a password in bad JSON).
 const FRAMEWORK_DETAILS: Record<number, string> = {
@@ -34,7 +34,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isGatehouseError(error)) {
-      const { status, headers, body } = errorReply(error, false);
+      const { status, headers, body } = errorReply(error, AT_RESOURCE);
       return reply.code(status).headers(headers).send(body);
     }
     if (error.validation) {

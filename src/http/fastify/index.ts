@@ -1,5 +1,7 @@
 /** `gatehouse/fastify`: the Fastify plugin and its pieces. */
 
+export type { ErrorSite } from "../error-reply.js";
+export { AT_RESOURCE, AT_TOKEN_ENDPOINT } from "../error-reply.js";
 export type { AuthHooks } from "./auth-hooks.js";
 export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
 export { installErrorHandlers, replyToFrameworkError } from "./error-handler.js";

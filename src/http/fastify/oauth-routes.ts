@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Gatehouse, GatehouseError, isGatehouseError } from "../../core/index.js";
+import { AT_TOKEN_ENDPOINT } from "../error-reply.js";
 import { isFormContentType, parseFormFields, parseTokenForm } from "../token-form.js";
 import { type AuthHooks, sendGatehouseError } from "./auth-hooks.js";
 import {
@@ -65,7 +66,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
         return reply.code(200).send(response);
       } catch (error) {
         request.grantOutcome = { grant, outcome: isGatehouseError(error) ? error.code : "error" };
-        return sendGatehouseError(reply, error, true);
+        return sendGatehouseError(reply, error, AT_TOKEN_ENDPOINT);
       }
     },
   );
@@ -127,6 +128,6 @@ async function tokenFormEndpoint(
     }
     return await handle(form.token, form.token_type_hint);
   } catch (error) {
-    return sendGatehouseError(reply, error, true);
+    return sendGatehouseError(reply, error, AT_TOKEN_ENDPOINT);
   }
 }

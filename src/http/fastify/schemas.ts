@@ -4,6 +4,8 @@
  * cost hundreds of milliseconds of start-up here for a dozen schemas.)
  */
 
+import { GRANT_TYPES } from "../../core/index.js";
+
 /** The name of the OAuth2 security scheme in the OpenAPI document (as FastAPI names it). */
 export const SECURITY_SCHEME = "OAuth2PasswordBearer";
 
@@ -72,7 +74,7 @@ export const ErrorSchema = {
 export const TokenFormSchema = {
   type: "object",
   properties: {
-    grant_type: { type: "string", enum: ["password", "refresh_token"], default: "password" },
+    grant_type: { type: "string", enum: [...GRANT_TYPES], default: "password" },
     username: string,
     password: { type: "string", format: "password" },
     // Empty defaults: Swagger UI's "Try it out" would otherwise send the word "string".

@@ -37,7 +37,7 @@ export function bearerAuth<P extends VerifiedToken>(
       return { ok: true, auth };
     } catch (error) {
       if (!isGatehouseError(error)) throw error;
-      const { status, headers, body } = errorReply(error, false);
+      const { status, headers, body } = errorReply(error, { endpoint: "resource", requiredScopes: scopes });
       const response = new Response(JSON.stringify(body), {
         status,
         headers: { ...headers, "content-type": "application/json; charset=utf-8" },

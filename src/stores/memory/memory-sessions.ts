@@ -1,6 +1,6 @@
 import { GatehouseError } from "../../core/errors.js";
 import type { RefreshTokenStore, RevocationStore, StoredRefreshToken, StoredUser } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 
 interface Family {
   userKey: string;

@@ -1,6 +1,6 @@
 import { GatehouseError } from "../../core/errors.js";
 import type { GatehouseStore, NewUser, StoredSigningKey, StoredUser, UserPatch } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
@@ -11,9 +11,9 @@ import { createMemorySessions } from "./memory-sessions.js";
  * every object in and out, so callers can no more change its state behind its back than
  * they could a database's.
  * @example
- * const gatehouse = await createGatehouse({ store: createMemoryStore() });
+ * const gatehouse = await createGatehouse({ store: memoryStore() });
  */
-export function createMemoryStore(): GatehouseStore {
+export function memoryStore(): GatehouseStore {
   const users = new Map<string, StoredUser>();
   const keys = new Map<string, StoredSigningKey>();
   let version = 0;

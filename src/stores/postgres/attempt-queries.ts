@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Pool } from "pg";
-import type { AttemptCounter, LoginAttemptStore } from "../../core/login-throttle.js";
 import type { SharedLoginAttempts } from "../../core/store.js";
+import type { AttemptCounter, LoginAttemptStore } from "../../core/throttle/attempt-store.js";
 import { guarded } from "./postgres-errors.js";
 import { queryRows, type Row, type Statement, writeFirst } from "./sql-runner.js";
 import type { Tables } from "./tables.js";
@@ -11,8 +11,7 @@ type AttemptKind = "failures" | "known_logins";
 
 /**
  * Login throttling counters in the `login_attempts` table, shared by every process on the
- * database, so that several servers behind a load balancer count attempts together (CONTRACT
- * §5). Each method is one autocommit statement, so each is atomic: concurrent increments of
+ * database, so that several servers behind a load balancer count attempts together. Each method is one autocommit statement, so each is atomic: concurrent increments of
  * one key queue on its row and none is lost. Expired rows are ignored here and deleted by
  * the store's `purgeExpired`. Failures are `store_unavailable`, so the throttle fails closed.
  */

@@ -1,7 +1,7 @@
 import { Pool, TypeOverrides, types } from "pg";
 import { GatehouseError } from "../../core/errors.js";
 
-/** Options for {@link createPostgresStore}. */
+/** Options for {@link postgresStore}. */
 export interface PostgresStoreOptions {
   /** The schema that holds Gatehouse's tables, created if missing. Default `gatehouse`. */
   schema?: string;

@@ -17,10 +17,10 @@ import { createUserQueries } from "./user-queries.js";
  * @throws GatehouseError `store_unavailable` when the database cannot be reached or migrated
  * (the message never repeats the URL); `validation_failed` for bad options or a malformed URL.
  * @example
- * const store = await createPostgresStore(process.env.DATABASE_URL ?? "postgres://localhost/gatehouse");
+ * const store = await postgresStore(process.env.DATABASE_URL ?? "postgres://localhost/gatehouse");
  * const gatehouse = await createGatehouse({ store });
  */
-export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<GatehouseStore> {
+export async function postgresStore(url: string, options: PostgresStoreOptions = {}): Promise<GatehouseStore> {
   const tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
   const pool = openPool(url, options);
   try {

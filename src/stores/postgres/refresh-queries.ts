@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from "pg";
 import { GatehouseError } from "../../core/errors.js";
 import type { RefreshReplacement, RotationResult, StoredRefreshToken } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 import { REFRESH_TOKEN_COLUMNS, type RefreshTokenRow, readRefreshTokenRow } from "../sql/rows.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { sqlState } from "./postgres-errors.js";

@@ -1,6 +1,6 @@
 import type { Pool } from "pg";
 import type { TokenSubject } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 import { readTokenSubjectRow, USER_COLUMNS } from "../sql/rows.js";
 import { purgeAttemptsStatement } from "./attempt-queries.js";
 import type { ChangeCounter } from "./change-counter.js";

@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
 import { GatehouseError } from "../../core/errors.js";
 import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { encodeScopes, readUsernameKey, readUserRow, USER_COLUMNS } from "../sql/rows.js";
 import { checkUserBatch } from "../user-batch.js";

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { GatehouseError } from "../../core/errors.js";
-import type { AttemptCounter, LoginAttemptStore } from "../../core/login-throttle.js";
 import type { SharedLoginAttempts } from "../../core/store.js";
+import type { AttemptCounter, LoginAttemptStore } from "../../core/throttle/attempt-store.js";
 
 /** Options for {@link createRedisAttempts}. */
 export interface RedisAttemptsOptions {
@@ -49,7 +49,7 @@ interface ScriptedRedis extends Redis {
 
 /**
  * Connects to Redis (`redis://[:password@]host:port[/db]`, `rediss://` for TLS) and returns
- * the login throttling counters kept there, for servers that share one Redis (CONTRACT §5).
+ * the login throttling counters kept there, for several servers that share one Redis.
  * Each method is one atomic step: a Lua script, MGET, DEL. When Redis cannot be reached a
  * login fails with `store_unavailable` rather than going unthrottled.
  * @throws GatehouseError `store_unavailable` when Redis does not answer (the message never repeats the URL).

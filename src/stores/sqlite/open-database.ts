@@ -5,7 +5,7 @@ import { GatehouseError } from "../../core/errors.js";
 import { migrate } from "./migrations.js";
 import { toStoreError } from "./sqlite-errors.js";
 
-/** Options for {@link createSqliteStore} and {@link openSqliteDatabase}. */
+/** Options for {@link sqliteStore} and {@link openSqliteDatabase}. */
 export interface SqliteStoreOptions {
   /**
    * How long a write waits for another connection's write (the CLI, another server) to

@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { GatehouseError } from "../../core/errors.js";
 import type { RefreshReplacement, RotationResult, StoredRefreshToken } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 import { REFRESH_TOKEN_COLUMNS, type RefreshTokenRow, readRefreshTokenRow } from "../sql/rows.js";
 
 /** The refresh token operations of the SQLite store; synchronous, driver errors escape as they are. */

@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { TokenSubject } from "../../core/store.js";
-import { usernameKey } from "../../core/user.js";
+import { usernameKey } from "../../core/users/user.js";
 import { readUserRow, USER_COLUMNS } from "../sql/rows.js";
 
 /** Access token revocation, the per-request subject lookup, and purging; synchronous. */

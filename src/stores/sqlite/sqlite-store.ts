@@ -12,10 +12,10 @@ import { prepareUserQueries } from "./user-queries.js";
  * up in a running server's {@link GatehouseStore.changeVersion}.
  * @throws GatehouseError `store_unavailable` when the database cannot be opened.
  * @example
- * const store = await createSqliteStore("./gatehouse.db");
+ * const store = await sqliteStore("./gatehouse.db");
  * const gatehouse = await createGatehouse({ store });
  */
-export async function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
+export async function sqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
   const db = openSqliteDatabase(path, options);
   const { users, keys, refresh, revocations, ping, dataVersion } = guarded(() => ({
     users: prepareUserQueries(db),

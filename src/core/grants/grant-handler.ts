@@ -1,0 +1,19 @@
+import type { StoredUser } from "../store.js";
+import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
+
+/** What a grant handler may use. */
+export interface GrantDependencies {
+  knownScopes: ReadonlySet<string>;
+  authenticate(username: string, password: string, context: TokenRequestContext): Promise<StoredUser>;
+  /** Issues an access token and starts a new refresh-token family (a login). */
+  issueTokens(user: StoredUser, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
+  /** Rotates a refresh token (by hash) and issues tokens narrowed to `scopes` (all of the family's when empty). */
+  rotateRefreshToken(tokenHash: string, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
+}
+
+/** Handles one `grant_type`. */
+export type GrantHandler = (
+  request: TokenRequest,
+  context: TokenRequestContext,
+  deps: GrantDependencies,
+) => Promise<TokenResponse>;

@@ -1,0 +1,97 @@
+import type { Clock } from "../clock.js";
+import type { GatehouseStore, RotationResult, TokenSubject } from "../store.js";
+
+/** Options for {@link withSubjectCache}. */
+export interface SubjectCacheOptions {
+  /**
+   * How long a looked-up token subject may be reused. Writes through this store clear the cache
+   * at once; writes by other processes (the CLI, other servers) are seen after at most this long.
+   */
+  ttlMs: number;
+  /** Most subjects kept; the oldest go first. */
+  maxEntries: number;
+  clock: Clock;
+}
+
+/** A store whose per-request lookup is cached, and a way to drop the cache. */
+export interface CachedStore extends GatehouseStore {
+  /** Forgets every cached subject (another process changed the database). */
+  clearSubjectCache(): void;
+}
+
+interface Entry {
+  subject: TokenSubject | null;
+  expiresAt: number;
+}
+
+/**
+ * Wraps a store so `findTokenSubject`, the one lookup behind every authenticated request, is
+ * served from memory for a short while. Every write that could change a subject (users,
+ * revocations, a refresh reuse that revokes a family) clears the cache when it completes, so
+ * this process sees its own changes at once; other processes' changes within `ttlMs`
+ * (the documented bound is one second).
+ */
+export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOptions): CachedStore {
+  const cache = new Map<string, Entry>();
+  // Bumped by every clear: a lookup that began before a write finished must not refill the cache.
+  let generation = 0;
+  const clear = () => {
+    generation++;
+    cache.clear();
+  };
+  const clearing =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await write(...args);
+      } finally {
+        clear();
+      }
+    };
+
+  return {
+    kind: store.kind,
+    ...(store.loginAttempts === undefined ? {} : { loginAttempts: store.loginAttempts }),
+    clearSubjectCache: clear,
+
+    async findTokenSubject(username, jti, familyId) {
+      const key = `${username}\u0000${jti ?? ""}\u0000${familyId ?? ""}`;
+      const now = options.clock.now();
+      const hit = cache.get(key);
+      if (hit !== undefined && hit.expiresAt > now) return hit.subject;
+      const started = generation;
+      const subject = await store.findTokenSubject(username, jti, familyId);
+      if (started === generation) {
+        if (hit === undefined && cache.size >= options.maxEntries) cache.delete(cache.keys().next().value as string);
+        cache.set(key, { subject, expiresAt: now + options.ttlMs });
+      }
+      return subject;
+    },
+
+    createUser: clearing((user, now) => store.createUser(user, now)),
+    createUsers: clearing((users, now) => store.createUsers(users, now)),
+    updateUser: clearing((username, patch, now) => store.updateUser(username, patch, now)),
+    deleteUser: clearing((username) => store.deleteUser(username)),
+    revokeRefreshFamily: clearing((familyId, now) => store.revokeRefreshFamily(familyId, now)),
+    revokeUserRefreshFamilies: clearing((username, now) => store.revokeUserRefreshFamilies(username, now)),
+    revokeAccessToken: clearing((jti, expiresAt) => store.revokeAccessToken(jti, expiresAt)),
+    async rotateRefreshToken(tokenHash, replacement, now): Promise<RotationResult> {
+      const result = await store.rotateRefreshToken(tokenHash, replacement, now);
+      // A reused token revoked its family inside the store.
+      if (result.status !== "rotated") clear();
+      return result;
+    },
+
+    findUserByUsername: (username) => store.findUserByUsername(username),
+    listUsers: (page) => store.listUsers(page),
+    listSigningKeys: () => store.listSigningKeys(),
+    addSigningKey: (key, now) => store.addSigningKey(key, now),
+    deleteSigningKeysSupersededBefore: (before) => store.deleteSigningKeysSupersededBefore(before),
+    createRefreshFamily: (token) => store.createRefreshFamily(token),
+    findRefreshToken: (tokenHash) => store.findRefreshToken(tokenHash),
+    purgeExpired: (now) => store.purgeExpired(now),
+    ping: () => store.ping(),
+    changeVersion: () => store.changeVersion(),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,175 @@
+import { type Clock, systemClock } from "../clock.js";
+import { GatehouseError, isGatehouseError } from "../errors.js";
+import { normalizeUsername, usernameKey } from "../users/user.js";
+import { createAttemptGate, type GateHold } from "./attempt-gate.js";
+import type { AttemptCounter, LoginAttemptStore, SharedLoginAttempts } from "./attempt-store.js";
+import { throttleAddressKey } from "./client-address.js";
+import { createMemoryAttemptStore } from "./memory-attempts.js";
+import { penaltyMs, resolveThrottleLimits, type ThrottleLimits } from "./throttle-limits.js";
+
+/** Everything login throttling can be configured with: the limits and where counters live. */
+export interface ThrottleOptions extends ThrottleLimits {
+  /** Failure counters; default an in-memory store. */
+  failures: LoginAttemptStore;
+  /** (username, address) pairs that logged in; apart from `failures` so a flood of failures cannot push them out. */
+  knownLogins: LoginAttemptStore;
+}
+
+/** Options for {@link createLoginThrottle}: limits, counter stores, and a clock for tests. */
+export interface LoginThrottleOptions extends Partial<ThrottleOptions> {
+  /** The store's own shared counters, used for whichever of `failures`/`knownLogins` is not given. */
+  shared?: SharedLoginAttempts | undefined;
+  clock?: Clock;
+}
+
+/** Brute-force protection for password logins. */
+export interface LoginThrottle {
+  readonly limits: ThrottleLimits;
+  /**
+   * Runs `authenticate` for this username and client address unless the attempt is
+   * throttled, in which case it throws `throttled` (with `retryAfterSeconds`) without
+   * calling it: a refused attempt costs no password hash. Counts a failed attempt.
+   */
+  guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T>;
+}
+
+interface CountedKey {
+  key: string;
+  allowance: number;
+  /** The per-username counter does not apply to addresses that logged in as that user. */
+  exemptIfKnown: boolean;
+}
+
+const THROTTLED = "Too many failed login attempts; try again later";
+const BUSY = "Too many logins in progress for this account or address; try again shortly";
+
+/**
+ * Creates the throttle with the contract's defaults (see {@link ThrottleLimits} for the formula).
+ * @example
+ * const throttle = createLoginThrottle({ maxFailuresPerUserAndAddress: 5 });
+ * await throttle.guard("johndoe", "203.0.113.7", () => gatehouse.authenticate("johndoe", "secret"));
+ */
+export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginThrottle {
+  const limits = resolveThrottleLimits(options);
+  // Where counters live, the one rule: counter stores named in the options win (Redis), then
+  // the store's shared counters (PostgreSQL), then this process's memory.
+  const failures = options.failures ?? options.shared?.failures ?? createMemoryAttemptStore();
+  const knownLogins = options.knownLogins ?? options.shared?.knownLogins ?? createMemoryAttemptStore();
+  const clock = options.clock ?? systemClock;
+  const windowMs = limits.windowSeconds * 1000;
+  const gate = createAttemptGate();
+
+  const countedKeysOf = (username: string, clientAddress: string) => {
+    const address = throttleAddressKey(clientAddress, limits.ipv6PrefixLength);
+    const user = userKeyOf(username);
+    const counted: CountedKey[] = [
+      { key: `a|${address}`, allowance: limits.maxFailuresPerAddress, exemptIfKnown: false },
+    ];
+    if (user === null) return { counted, knownKey: null };
+    counted.push(
+      { key: `p|${user}|${address}`, allowance: limits.maxFailuresPerUserAndAddress, exemptIfKnown: false },
+      { key: `u|${user}`, allowance: limits.maxFailuresPerUser, exemptIfKnown: true },
+    );
+    return { counted, knownKey: `k|${user}|${address}` };
+  };
+
+  /** The rest of a counter's penalty in milliseconds; 0 when none is running. */
+  const penaltyLeft = (counter: AttemptCounter | null, allowance: number, now: number) =>
+    // The counter lives `window` past its penalty, so the penalty ends a window before it expires.
+    counter !== null && counter.count >= allowance ? Math.max(0, counter.expiresAt - windowMs - now) : 0;
+
+  /**
+   * Waits until the attempt may run: throws `throttled` while a penalty runs, waits while
+   * attempts already admitted could use up the allowance (or throws `overloaded` when as many
+   * wait already, so a flood is shed, not queued), and returns the counters it read.
+   */
+  const admit = async (hold: GateHold, counted: readonly CountedKey[], knownKey: string | null) => {
+    const keys = counted.map((entry) => entry.key);
+    for (;;) {
+      const mark = hold.mark();
+      const now = clock.now();
+      const counters = await failures.get(keys, now);
+      let known: boolean | undefined;
+      let penalty = 0;
+      const crowded: number[] = [];
+      for (const [index, entry] of counted.entries()) {
+        const counter = counters[index] ?? null;
+        const left = penaltyLeft(counter, entry.allowance, now);
+        const others = hold.othersAdmitted(index);
+        // Past a penalty one attempt at a time may go: its outcome sets the next penalty.
+        if (left === 0 && (others === 0 || (counter?.count ?? 0) + others < entry.allowance)) continue;
+        if (entry.exemptIfKnown && knownKey !== null) {
+          known ??= (await knownLogins.get([knownKey], now))[0] !== null;
+          if (known) continue;
+        }
+        if (left > 0) penalty = Math.max(penalty, left);
+        else crowded.push(index);
+      }
+      // An outcome recorded while we read makes the reading stale: read again.
+      if (!hold.unchangedSince(mark)) continue;
+      if (penalty > 0) {
+        throw new GatehouseError("throttled", THROTTLED, { retryAfterSeconds: Math.ceil(penalty / 1000) });
+      }
+      if (crowded.length === 0) {
+        hold.admit();
+        return counters;
+      }
+      if (crowded.some((index) => hold.waiting(index) >= (counted[index]?.allowance ?? 0))) {
+        throw new GatehouseError("overloaded", BUSY, { retryAfterSeconds: 1 });
+      }
+      await hold.settled(crowded);
+    }
+  };
+
+  return {
+    limits,
+    async guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T> {
+      const { counted, knownKey } = countedKeysOf(username, clientAddress);
+      const hold = gate.hold(counted.map((entry) => entry.key));
+      try {
+        const counters = await admit(hold, counted, knownKey);
+        let result: T;
+        try {
+          result = await authenticate();
+        } catch (error) {
+          if (isFailedLogin(error)) {
+            const at = clock.now();
+            await Promise.all(
+              counted.map((entry, index) => {
+                // The count this failure makes if every admitted attempt fails first: never too short a penalty.
+                const expected = (counters[index]?.count ?? 0) + hold.othersAdmitted(index) + 1;
+                return failures.increment(entry.key, windowMs + penaltyMs(expected, entry.allowance, limits), at);
+              }),
+            );
+          }
+          throw error;
+        }
+        if (knownKey !== null) {
+          const at = clock.now();
+          const pair = counted.find((entry) => entry.key.startsWith("p|"));
+          await Promise.all([
+            knownLogins.increment(knownKey, limits.rememberLoginSeconds * 1000, at),
+            pair === undefined ? undefined : failures.delete([pair.key]),
+          ]);
+        }
+        return result;
+      } finally {
+        hold.release();
+      }
+    },
+  };
+}
+
+/** The case-folded username failures are counted under; `null` for one the policy refuses (counted per address only). */
+function userKeyOf(username: string): string | null {
+  try {
+    return usernameKey(normalizeUsername(username));
+  } catch {
+    return null;
+  }
+}
+
+/** A wrong username or password, or a malformed username: what guessing looks like. */
+function isFailedLogin(error: unknown): boolean {
+  return isGatehouseError(error, "invalid_grant") || isGatehouseError(error, "invalid_request");
+}

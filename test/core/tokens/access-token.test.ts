@@ -1,0 +1,179 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createAccessTokenService, createFixedClock, isGatehouseError } from "../../../src/core/index.js";
+import { createKeyRing } from "../../../src/core/keys/key-ring.js";
+import { configuredSecretKey, generateSigningKey, loadSigningKey } from "../../../src/core/keys/signing-keys.js";
+
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const SECRET = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+
+function setup(options: { audience?: string; secret?: string } = {}) {
+  const clock = createFixedClock(NOW);
+  const key = configuredSecretKey(options.secret ?? SECRET);
+  const ring = createKeyRing({ keys: [key], typ: "at+jwt", kidlessKey: key });
+  const service = createAccessTokenService({
+    keys: () => ring,
+    issuer: "https://auth.example.com",
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ttlSeconds: 1800,
+    clockSkewSeconds: 30,
+    clock,
+  });
+  return { clock, service, key };
+}
+
+/** Claims that verify under setup(): each test changes only what it is about. */
+function validPayload(change: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sub: "johndoe",
+    exp: NOW / 1000 + 60,
+    iat: NOW / 1000,
+    iss: "https://auth.example.com",
+    jti: "x",
+    scope: "me",
+    ...change,
+  };
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+function hs256(header: unknown, payload: unknown, secret: string | Buffer = SECRET): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+function rejects(service: { verify(token: string): unknown }, token: string): boolean {
+  try {
+    service.verify(token);
+    return false;
+  } catch (error) {
+    return isGatehouseError(error, "invalid_token");
+  }
+}
+
+describe("access token service", () => {
+  it("issues a token that verifies, with millisecond iat and the RFC 9068 claims", () => {
+    const { service } = setup();
+    const issued = service.issue({ subject: "johndoe", scopes: ["me"], clientId: "app" });
+    const claims = service.verify(issued.token);
+    expect(claims).toMatchObject({ sub: "johndoe", scope: "me", client_id: "app", iss: "https://auth.example.com" });
+    expect(claims.iat).toBe(NOW / 1000);
+    expect(claims.exp).toBe(NOW / 1000 + 1800);
+  });
+
+  it("rejects a token once expired, allowing the clock skew", () => {
+    const { service, clock } = setup();
+    const { token } = service.issue({ subject: "johndoe", scopes: [] });
+    clock.advance(1800_000 + 29_000);
+    expect(rejects(service, token)).toBe(false);
+    clock.advance(2_000);
+    expect(rejects(service, token)).toBe(true);
+  });
+
+  it("rejects alg none however it is spelled", () => {
+    const { service, key } = setup();
+    const payload = validPayload();
+    for (const alg of ["none", "None", "NONE", "nOnE"]) {
+      expect(rejects(service, `${b64({ alg, typ: "at+jwt", kid: key.kid })}.${b64(payload)}.`)).toBe(true);
+    }
+  });
+
+  it("rejects a token signed with another key", () => {
+    const { service, key } = setup();
+    const payload = validPayload();
+    expect(rejects(service, hs256({ alg: "HS256", typ: "at+jwt", kid: key.kid }, payload, "another secret"))).toBe(
+      true,
+    );
+  });
+
+  it("rejects a tampered payload", () => {
+    const { service } = setup();
+    const [header, , signature] = service.issue({ subject: "johndoe", scopes: ["me"] }).token.split(".");
+    const forged = b64({
+      sub: "root",
+      exp: NOW / 1000 + 60,
+      iat: NOW / 1000,
+      iss: "https://auth.example.com",
+      jti: "x",
+      scope: "admin",
+    });
+    expect(rejects(service, `${header}.${forged}.${signature}`)).toBe(true);
+  });
+
+  it.each([
+    ["a wrong issuer", { iss: "https://evil.example.com" }],
+    ["no exp", { exp: undefined }],
+    ["no sub", { sub: undefined }],
+    ["an iat in the future", { iat: NOW / 1000 + 3600 }],
+    ["an nbf in the future", { nbf: NOW / 1000 + 3600 }],
+    ["an audience while none is configured", { aud: "other-api" }],
+    ["a non-numeric exp", { exp: "9999999999" }],
+  ])("rejects a correctly signed token with %s", (_name, change) => {
+    const { service, key } = setup();
+    const payload = validPayload(change);
+    expect(rejects(service, hs256({ alg: "HS256", typ: "at+jwt", kid: key.kid }, payload))).toBe(true);
+  });
+
+  it("rejects a wrong typ on a token that names a kid", () => {
+    const { service, key } = setup();
+    const payload = validPayload();
+    expect(rejects(service, hs256({ alg: "HS256", typ: "JWT", kid: key.kid }, payload))).toBe(true);
+  });
+
+  it("checks the audience when one is configured", () => {
+    const { service, key } = setup({ audience: "https://api.example.com" });
+    const base = validPayload();
+    const header = { alg: "HS256", typ: "at+jwt", kid: key.kid };
+    expect(rejects(service, hs256(header, { ...base, aud: "https://api.example.com" }))).toBe(false);
+    expect(rejects(service, hs256(header, { ...base, aud: ["x", "https://api.example.com"] }))).toBe(false);
+    expect(rejects(service, hs256(header, { ...base, aud: "https://other.example.com" }))).toBe(true);
+    expect(rejects(service, hs256(header, base))).toBe(true);
+  });
+
+  it("accepts a token made by a FastAPI app sharing the secret (PyJWT: no kid, typ JWT, sub and exp only)", () => {
+    const { service } = setup();
+    const token = hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp: Math.floor(NOW / 1000) + 900 });
+    expect(service.verify(token)).toMatchObject({ sub: "johndoe", scope: "" });
+  });
+
+  it("still rejects a FastAPI-style token with a wrong issuer or without exp", () => {
+    const { service } = setup();
+    expect(rejects(service, hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe" }))).toBe(true);
+    expect(rejects(service, hs256({ alg: "HS256" }, { sub: "johndoe", exp: NOW / 1000 + 60, iss: "evil" }))).toBe(true);
+  });
+
+  it("rejects HS256 tokens signed with the public key of an asymmetric ring (algorithm confusion)", () => {
+    const clock = createFixedClock(NOW);
+    const stored = generateSigningKey("RS256", NOW);
+    const ring = createKeyRing({ keys: [loadSigningKey(stored)], typ: "at+jwt" });
+    const service = createAccessTokenService({
+      keys: () => ring,
+      issuer: "gatehouse",
+      ttlSeconds: 60,
+      clockSkewSeconds: 0,
+      clock,
+    });
+    const payload = { sub: "johndoe", exp: NOW / 1000 + 60, iat: NOW / 1000, iss: "gatehouse", jti: "x", scope: "me" };
+    expect(rejects(service, hs256({ alg: "HS256", typ: "at+jwt", kid: stored.kid }, payload, stored.publicKey))).toBe(
+      true,
+    );
+    expect(service.verify(service.issue({ subject: "johndoe", scopes: ["me"] }).token).sub).toBe("johndoe");
+  });
+
+  it.each(["EdDSA", "ES256", "RS256"] as const)("signs and verifies with %s", (algorithm) => {
+    const clock = createFixedClock(NOW);
+    const ring = createKeyRing({
+      keys: [loadSigningKey(generateSigningKey(algorithm, NOW))],
+      typ: "at+jwt",
+    });
+    const service = createAccessTokenService({
+      keys: () => ring,
+      issuer: "gatehouse",
+      ttlSeconds: 60,
+      clockSkewSeconds: 0,
+      clock,
+    });
+    const { token } = service.issue({ subject: "johndoe", scopes: ["me"] });
+    expect(service.verify(token).sub).toBe("johndoe");
+    expect(ring.jwks.keys[0]).toMatchObject({ alg: algorithm, use: "sig" });
+  });
+});
