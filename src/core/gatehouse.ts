@@ -13,7 +13,7 @@ import { createSessionService } from "./sessions/session-service.js";
 import type { GatehouseStore, StoredUser } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
-import { createStoreSync } from "./upkeep.js";
+import { createUpkeep } from "./upkeep.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 
 /** The framework-agnostic Gatehouse: log in, verify tokens, manage users and keys. */
@@ -39,8 +39,12 @@ export interface Gatehouse extends PrincipalResolver {
   /** The public keys (RFC 7517 JWK Set); empty for HS256. */
   jwks(): { keys: PublicJwk[] };
   rotateKeys(): Promise<string>;
-  /** Picks up what other processes changed in the store (key rotation) and purges expired rows; cheap when nothing changed. */
+  /**
+   * Picks up what other processes changed in the store (key rotation) and purges expired rows;
+   * cheap when nothing changed. Runs on its own every `syncInterval` ms; call it to run now.
+   */
   syncWithStore(): Promise<void>;
+  /** Stops upkeep and closes the store. */
   close(): Promise<void>;
 }
 
@@ -89,7 +93,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
-  const syncWithStore = await createStoreSync({ store, keys, cached, clock });
+  const upkeep = await createUpkeep({
+    store,
+    keys,
+    cached,
+    clock,
+    intervalMs: options.syncInterval,
+    onError: input.onSyncError ?? (() => undefined),
+  });
 
   const grantDeps: GrantDependencies = {
     knownScopes,
@@ -120,8 +131,11 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     },
     jwks: () => keys.ring().jwks,
     rotateKeys: () => keys.rotate(),
-    syncWithStore,
-    close: () => store.close(),
+    syncWithStore: upkeep.syncWithStore,
+    async close() {
+      await upkeep.stop();
+      await store.close();
+    },
   };
 }
 

@@ -32,6 +32,13 @@ export interface GatehouseOptions {
    * 0 to look up every time. This process's own changes apply at once; other processes' within this.
    */
   subjectCacheTtl?: number;
+  /**
+   * Milliseconds between upkeep runs (pick up other processes' key rotations and changes,
+   * purge expired rows); default 500, 0 for none (then call `syncWithStore()` yourself).
+   */
+  syncInterval?: number;
+  /** Told of an upkeep run that failed (the database was unreachable, say); the next run tries again. */
+  onSyncError?: (error: unknown) => void;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -52,6 +59,7 @@ export interface ResolvedOptions {
   scopes: Record<string, string>;
   tokenCacheSize: number;
   subjectCacheTtl: number;
+  syncInterval: number;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
@@ -92,7 +100,9 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     clockSkew,
     scopes: { ...(options.scopes ?? DEFAULT_SCOPES) },
     tokenCacheSize: options.tokenCacheSize ?? 10_000,
+    // At most a second: other processes' changes (revocation, disable) must be seen within one second.
     subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
+    syncInterval: boundedMs("syncInterval", options.syncInterval ?? 500, 60_000),
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };
@@ -118,7 +128,6 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   return queue;
 }
 
-// At most a second: other processes' changes (revocation, disable) must be seen within one second.
 function boundedMs(name: string, value: number, max: number): number {
   if (!Number.isInteger(value) || value < 0 || value > max)
     throw new TypeError(`${name} must be 0–${max} milliseconds`);

@@ -6,24 +6,39 @@ import type { GatehouseStore } from "./store.js";
 // Expired revocations and refresh tokens are forgotten this often, so storage stays bounded.
 const PURGE_INTERVAL_MS = 60_000;
 
-/** What {@link createStoreSync} keeps in step. */
-export interface StoreSyncOptions {
+/** What {@link createUpkeep} keeps in step. */
+export interface UpkeepOptions {
   store: GatehouseStore;
   keys: KeyManager;
   /** The subject cache, when there is one: another process's writes clear it. */
   cached: CachedStore | null;
   clock: Clock;
+  /** Milliseconds between runs on its own timer; 0 for none. */
+  intervalMs: number;
+  onError: (error: unknown) => void;
+}
+
+/** Store upkeep for one process: run on a timer, or on demand. */
+export interface Upkeep {
+  /** One run now; concurrent callers share a run in progress. */
+  syncWithStore(): Promise<void>;
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
 }
 
 /**
  * Keeps one process in step with a store other processes write too: purges expired rows
  * now and then, and when the store's change counter moved, drops the subject cache and
  * reloads the signing keys (another process may have rotated). Cheap when nothing changed.
+ * A failed run (the database briefly away) goes to `onError`; the next run tries again.
  */
-export async function createStoreSync({ store, keys, cached, clock }: StoreSyncOptions): Promise<() => Promise<void>> {
+export async function createUpkeep(options: UpkeepOptions): Promise<Upkeep> {
+  const { store, keys, cached, clock } = options;
   let lastChangeVersion = await store.changeVersion();
   let lastPurge = 0;
-  return async () => {
+  let running: Promise<void> | null = null;
+
+  const runOnce = async () => {
     const now = clock.now();
     if (now - lastPurge >= PURGE_INTERVAL_MS) {
       lastPurge = now;
@@ -34,5 +49,29 @@ export async function createStoreSync({ store, keys, cached, clock }: StoreSyncO
     lastChangeVersion = version;
     cached?.clearSubjectCache();
     await keys.reload();
+  };
+
+  const syncWithStore = () => {
+    running ??= runOnce().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const timer =
+    options.intervalMs > 0
+      ? setInterval(() => {
+          syncWithStore().catch(options.onError);
+        }, options.intervalMs)
+      : null;
+  // The timer alone never keeps a process alive; close() stops it.
+  timer?.unref();
+
+  return {
+    syncWithStore,
+    async stop() {
+      if (timer !== null) clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
   };
 }

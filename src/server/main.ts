@@ -20,14 +20,13 @@ export interface StartServerOptions {
   log: (line: string) => void;
 }
 
-// Other processes (the CLI) may rotate keys; look for their changes this often.
-const REFRESH_INTERVAL_MS = 500;
-
 /** Opens the store, creates the Gatehouse, builds the server and listens. */
 export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   let redis: RedisAttempts | undefined;
   let gatehouse: Gatehouse;
+  // Upkeep runs on the core's own timer; until the server's logger exists its failures wait.
+  let warnSyncFailed = (_error: unknown) => {};
   try {
     const { throttle } = config.gatehouse;
     if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
@@ -37,6 +36,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       store,
       ...config.gatehouse,
       ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
+      onSyncError: (error) => warnSyncFailed(error),
     });
     for (const notice of gatehouse.notices) options.log(notice);
     if (options.demo) {
@@ -53,16 +53,12 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     trustProxy: config.trustProxy,
     logLevel: config.logLevel,
   });
-  const timer = setInterval(() => {
-    gatehouse.syncWithStore().catch((error: unknown) => app.log.warn({ err: error }, "refresh from the store failed"));
-  }, REFRESH_INTERVAL_MS);
-  timer.unref();
+  warnSyncFailed = (error) => app.log.warn({ err: error }, "upkeep: syncing with the store failed");
 
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    clearInterval(timer);
     await app.close();
     await gatehouse.close();
     await redis?.close();
@@ -73,7 +69,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     url,
     gatehouse,
     async close() {
-      clearInterval(timer);
       await app.close();
       await gatehouse.close();
       await redis?.close();
