@@ -1,4 +1,4 @@
-import type { GatehouseError, GatehouseErrorCode } from "../core/index.js";
+import type { GatehouseError, GatehouseErrorCode } from "../core/errors.js";
 
 /** A FastAPI-style validation error item. */
 export interface ValidationIssue {

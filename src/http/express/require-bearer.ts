@@ -1,12 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import {
-  authenticateBearer,
-  isGatehouseError,
-  type PublicUser,
-  type TokenVerifier,
-  type VerifiedToken,
-} from "../../core/index.js";
+import type { PublicUser } from "../../core/users/user.js";
 import { errorReply } from "../error-reply.js";
+import { authenticateBearer, isGatehouseError, type TokenVerifier, type VerifiedToken } from "../verify/index.js";
 
 /** What `requireBearer` puts on `req.auth`: claims and scopes, plus the user when a local Gatehouse verified. */
 export type BearerAuth = VerifiedToken & { user?: PublicUser };

@@ -1,5 +1,5 @@
-import { authenticateBearer, isGatehouseError, type TokenVerifier, type VerifiedToken } from "../../core/index.js";
 import { errorReply } from "../error-reply.js";
+import { authenticateBearer, isGatehouseError, type TokenVerifier, type VerifiedToken } from "../verify/index.js";
 
 /** Options for {@link bearerAuth}. */
 export interface BearerAuthOptions {
