@@ -99,6 +99,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     cached,
     clock,
     intervalMs: options.syncInterval,
+    purge: options.purgeExpiredRows,
     onError: input.onSyncError ?? (() => undefined),
   });
 

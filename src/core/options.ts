@@ -37,6 +37,8 @@ export interface GatehouseOptions {
    * purge expired rows); default 500, 0 for none (then call `syncWithStore()` yourself).
    */
   syncInterval?: number;
+  /** Whether upkeep purges expired rows; default true. False where another process does it (cluster workers). */
+  purgeExpiredRows?: boolean;
   /** Told of an upkeep run that failed (the database was unreachable, say); the next run tries again. */
   onSyncError?: (error: unknown) => void;
   hasher?: PasswordHasher;
@@ -60,6 +62,7 @@ export interface ResolvedOptions {
   tokenCacheSize: number;
   subjectCacheTtl: number;
   syncInterval: number;
+  purgeExpiredRows: boolean;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
@@ -103,6 +106,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     // At most a second: other processes' changes (revocation, disable) must be seen within one second.
     subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
     syncInterval: boundedMs("syncInterval", options.syncInterval ?? 500, 60_000),
+    purgeExpiredRows: options.purgeExpiredRows ?? true,
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };

@@ -15,6 +15,8 @@ export interface UpkeepOptions {
   clock: Clock;
   /** Milliseconds between runs on its own timer; 0 for none. */
   intervalMs: number;
+  /** False where another process purges (one purge loop per database is enough). */
+  purge: boolean;
   onError: (error: unknown) => void;
 }
 
@@ -40,7 +42,7 @@ export async function createUpkeep(options: UpkeepOptions): Promise<Upkeep> {
 
   const runOnce = async () => {
     const now = clock.now();
-    if (now - lastPurge >= PURGE_INTERVAL_MS) {
+    if (options.purge && now - lastPurge >= PURGE_INTERVAL_MS) {
       lastPurge = now;
       await store.purgeExpired(now);
     }

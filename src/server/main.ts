@@ -1,4 +1,4 @@
-import { createGatehouse, type Gatehouse } from "../core/index.js";
+import { createGatehouse, type Gatehouse, type SharedLoginAttempts } from "../core/index.js";
 import type { RedisAttempts } from "../stores/redis/redis-attempts.js";
 import { buildServer } from "./build-server.js";
 import type { ServerConfig } from "./config.js";
@@ -18,6 +18,10 @@ export interface StartServerOptions {
   demo: boolean;
   /** Receives human-readable lines about what the server did (created the database, listening). */
   log: (line: string) => void;
+  /** Throttling counters to share when no Redis is configured (a cluster primary's, over IPC). */
+  counters?: SharedLoginAttempts;
+  /** False in cluster workers: the primary purges expired rows, once for all. */
+  purgeExpiredRows?: boolean;
 }
 
 /** Opens the store, creates the Gatehouse, builds the server and listens. */
@@ -30,13 +34,16 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   try {
     const { throttle } = config.gatehouse;
     if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
-    // Redis, when set, counts attempts for every server; else the store's shared counters or memory.
-    const counters = redis === undefined ? {} : { failures: redis.failures, knownLogins: redis.knownLogins };
+    // Redis, when set, counts attempts for every server; else a cluster primary's counters, the
+    // store's shared ones, or memory (the precedence is createLoginThrottle's).
+    const shared = redis ?? options.counters;
+    const counters = shared === undefined ? {} : { failures: shared.failures, knownLogins: shared.knownLogins };
     gatehouse = await createGatehouse({
       store,
       ...config.gatehouse,
       ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
       onSyncError: (error) => warnSyncFailed(error),
+      ...(options.purgeExpiredRows === false ? { purgeExpiredRows: false } : {}),
     });
     for (const notice of gatehouse.notices) options.log(notice);
     if (options.demo) {

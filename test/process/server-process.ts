@@ -14,6 +14,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
+  /** Everything the server wrote to stdout so far. */
+  stdout(): string;
   /** Resident set size of the server now, in bytes (Linux /proc); NaN elsewhere. */
   rss(): number;
   /** SIGTERM, then the exit code. */
@@ -57,6 +59,7 @@ export async function startServerProcess(args: string[], env: Record<string, str
     url,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     rss() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, "utf8");

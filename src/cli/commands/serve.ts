@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ConfigOverrides } from "../../server/config.js";
+import type { ConfigOverrides, ServerConfig } from "../../server/config.js";
 import { addConfigOptions, type ConfigFlags, toOverrides } from "../config-options.js";
 import { type CliIo, writeLine } from "../io.js";
 
@@ -8,6 +8,7 @@ interface ServeFlags extends ConfigFlags {
   port?: string;
   trustProxy?: string;
   demo?: boolean;
+  workers?: string;
 }
 
 const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
@@ -21,7 +22,11 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .option("--host <host>", "address to listen on (env HOST, default 127.0.0.1)")
       .option("--port <port>", "port to listen on, 0 for any free one (env PORT, default 8000)")
       .option("--trust-proxy <hops>", "trust X-Forwarded-For from this many proxies (env GATEHOUSE_TRUST_PROXY)")
-      .option("--demo", "add the tutorial users if they are missing"),
+      .option("--demo", "add the tutorial users if they are missing")
+      .option(
+        "--workers <n>",
+        "server processes on one port: a number, or auto for one per core (env GATEHOUSE_WORKERS, default 1)",
+      ),
   ).action((flags: ServeFlags) => serve(flags, io));
 }
 
@@ -31,29 +36,75 @@ export function registerServeCommand(program: Command, io: CliIo): void {
  */
 export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   // Loaded here, not at startup: Fastify and its plugins are the heaviest part of the CLI.
-  const [{ loadConfig }, { startServer }] = await Promise.all([
+  const [{ loadConfig }, { startServer }, { resolveWorkerCount }] = await Promise.all([
     import("../../server/config.js"),
     import("../../server/main.js"),
+    import("../../server/cluster/worker-count.js"),
   ]);
   const overrides: ConfigOverrides = toOverrides(flags);
   if (flags.host !== undefined) overrides.host = flags.host;
   if (flags.port !== undefined) overrides.port = flags.port;
   if (flags.trustProxy !== undefined) overrides.trustProxy = flags.trustProxy;
   const config = loadConfig(io.env, overrides);
+  const workers =
+    flags.workers !== undefined
+      ? resolveWorkerCount(flags.workers, "--workers")
+      : resolveWorkerCount(io.env.GATEHOUSE_WORKERS, "GATEHOUSE_WORKERS");
+  const cluster = (await import("node:cluster")).default;
+  if (cluster.isWorker) return serveAsWorker(config, io);
 
   // Listening before the server starts, so a signal during startup still shuts down cleanly.
   const shutdown = listenForShutdown(io);
   try {
-    const server = await startServer(config, {
-      demo: flags.demo === true,
-      log: (line) => writeLine(io.stdout, line),
-    });
+    const log = (line: string) => writeLine(io.stdout, line);
+    const server =
+      workers > 1
+        ? await (await import("../../server/cluster/primary.js")).startCluster(config, {
+            workers,
+            demo: flags.demo === true,
+            log,
+          })
+        : await startServer(config, { demo: flags.demo === true, log });
     writeLine(io.stdout, `Gatehouse listening on ${server.url}`);
     const signal = await shutdown.requested;
     writeLine(io.stdout, `Received ${signal}, shutting down (send it again to exit at once)`);
     await server.close();
   } finally {
     shutdown.dispose();
+  }
+}
+
+/**
+ * A cluster worker: serves until its primary asks it to stop (or goes away), or a signal
+ * comes. The primary prints what the operator needs; the worker says only that it listens.
+ */
+async function serveAsWorker(config: ServerConfig, io: CliIo): Promise<void> {
+  const [{ startServer }, { workerSharedCounters }, { isShutdownMessage }] = await Promise.all([
+    import("../../server/main.js"),
+    import("../../server/cluster/shared-counters.js"),
+    import("../../server/cluster/cluster-messages.js"),
+  ]);
+  const shutdown = listenForShutdown(io);
+  // Listened for before starting: the primary may ask a worker still starting to stop.
+  const primaryAsked = new Promise<void>((resolve) => {
+    process.on("message", (message: unknown) => {
+      if (isShutdownMessage(message)) resolve();
+    });
+    process.once("disconnect", () => resolve());
+  });
+  try {
+    const server = await startServer(config, {
+      demo: false,
+      log: () => undefined,
+      counters: workerSharedCounters(),
+      purgeExpiredRows: false,
+    });
+    process.send?.({ gatehouse: "listening", url: server.url });
+    await Promise.race([primaryAsked, shutdown.requested]);
+    await server.close();
+  } finally {
+    shutdown.dispose();
+    process.disconnect?.();
   }
 }
 
