@@ -4,6 +4,7 @@ import { buildServer } from "./build-server.js";
 import type { ServerConfig } from "./config.js";
 import { addDemoUsers } from "./demo-users.js";
 import { openStore } from "./open-store.js";
+import { lowerHelperThreadPriority } from "./thread-priority.js";
 
 /** A listening Gatehouse server. */
 export interface RunningServer {
@@ -61,6 +62,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logLevel: config.logLevel,
   });
   warnSyncFailed = (error) => app.log.warn({ err: error }, "upkeep: syncing with the store failed");
+  // The first hash starts libuv's thread pool; from then on hashing yields to the event loop.
+  gatehouse.hasher
+    .warmUp()
+    .then(lowerHelperThreadPriority)
+    .catch(() => undefined);
 
   let address: string;
   try {
