@@ -1,7 +1,13 @@
 import fastJson from "fast-json-stringify";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "../core/index.js";
-import { gatehousePlugin, installErrorHandlers, replyToFrameworkError } from "../http/fastify/index.js";
+import {
+  gatehousePlugin,
+  installErrorHandlers,
+  RedactingLogController,
+  replyToFrameworkError,
+  requestLogSerializers,
+} from "../http/fastify/index.js";
 import { registerHealthRoutes } from "./health-routes.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
@@ -13,8 +19,15 @@ export interface BuildServerOptions {
   trustProxy?: number;
   /** pino level; default "warn" (request logging off: it costs throughput). */
   logLevel?: string;
+  /** Where log lines (one JSON object each) go; default standard output. */
+  logStream?: LogDestination;
   /** Milliseconds a client has to send a whole request (headers within half of it); default 30 000. */
   requestTimeoutMs?: number;
+}
+
+/** A sink for log lines, as pino writes them. */
+export interface LogDestination {
+  write(line: string): unknown;
 }
 
 /** Largest request body outside the token endpoint. */
@@ -31,8 +44,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const logLevel = options.logLevel ?? "warn";
   const requestLogging = logLevel === "info" || logLevel === "debug" || logLevel === "trace";
   const app = Fastify({
-    logger: { level: logLevel },
-    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // Request logs carry the URL without its query: a client may have put a password there.
+    logger: {
+      level: logLevel,
+      serializers: requestLogSerializers,
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+    },
+    logController: new RedactingLogController({ disableRequestLogging: !requestLogging }),
     // Without request logging, a child logger per request (for its reqId) is pure cost.
     ...(requestLogging ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit: BODY_LIMIT,

@@ -59,7 +59,9 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse): Reg
       timers.set(key, timer);
     }
     timer.observe(reply.elapsedTime / 1000);
-    const outcome = request.authOutcome;
+    // Routes registered before the plugin decorated the request (Swagger UI's /docs) have
+    // `undefined` here, not null: neither means a bearer check ran.
+    const outcome = request.authOutcome ?? null;
     if (outcome !== null) {
       let counter = verified.get(outcome);
       if (counter === undefined) {
@@ -68,8 +70,9 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse): Reg
       }
       counter.inc();
     }
-    if (request.grantOutcome !== null) {
-      const { grant, outcome: result } = request.grantOutcome;
+    const grantOutcome = request.grantOutcome ?? null;
+    if (grantOutcome !== null) {
+      const { grant, outcome: result } = grantOutcome;
       logins.inc({ grant: KNOWN_GRANTS.has(grant) ? grant : "other", outcome: result });
     }
     done();

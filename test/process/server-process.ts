@@ -12,6 +12,8 @@ const _built = join(root, "dist/cli/main.js");
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the server wrote to stdout so far (its URL, notices, and pino's log lines). */
+  stdout(): string;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
   /** Resident set size of the server now, in bytes (Linux /proc); NaN elsewhere. */
@@ -56,6 +58,7 @@ export async function startServerProcess(args: string[], env: Record<string, str
   return {
     url,
     child,
+    stdout: () => stdout,
     stderr: () => stderr,
     rss() {
       try {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessTokenFor, createTestServer, login } from "../support/fixtures.js";
+import { buildServer } from "../../src/server/build-server.js";
+import { accessTokenFor, createTestGatehouse, createTestServer, login } from "../support/fixtures.js";
 
 let app: FastifyInstance;
 
@@ -45,4 +46,36 @@ describe("GET /metrics", () => {
     const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
     expect(text).not.toMatch(/secret|eyJ/);
   });
+});
+
+// Review finding 7: Swagger UI's routes are registered before the plugin decorates the request,
+// so there `authOutcome` and `grantOutcome` were undefined: the hook counted outcome="undefined"
+// and threw, which the request log reported at error level with a stack trace.
+describe("GET /docs and the metrics hook (regression: /docs broke the metrics hook)", () => {
+  it.each(["info", "warn"])(
+    "counts no outcome=undefined and logs no error after GET /docs at level %s",
+    async (logLevel) => {
+      const lines: string[] = [];
+      const { gatehouse } = await createTestGatehouse();
+      const docsApp = await buildServer({
+        gatehouse,
+        logLevel,
+        logStream: { write: (line: string) => lines.push(line) },
+      });
+      try {
+        expect((await docsApp.inject({ method: "GET", url: "/docs" })).statusCode).toBe(200);
+        expect((await docsApp.inject({ method: "GET", url: "/docs/static/index.html" })).statusCode).toBeLessThan(400);
+        expect((await docsApp.inject({ method: "GET", url: "/docs/json" })).statusCode).toBe(200);
+        const text = (await docsApp.inject({ method: "GET", url: "/metrics" })).body;
+        expect(text).not.toContain('outcome="undefined"');
+        expect(text).toMatch(
+          /gatehouse_http_request_duration_seconds_count\{route="\/docs",method="GET",status="2xx"\} 1/,
+        );
+        const errors = lines.map((line) => JSON.parse(line) as { level: number }).filter((entry) => entry.level >= 50);
+        expect(errors).toEqual([]);
+      } finally {
+        await docsApp.close();
+      }
+    },
+  );
 });

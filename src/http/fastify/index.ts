@@ -8,6 +8,7 @@ export { installErrorHandlers, replyToFrameworkError } from "./error-handler.js"
 export { registerOAuthRoutes, TOKEN_BODY_LIMIT } from "./oauth-routes.js";
 export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
 export { gatehousePlugin } from "./plugin.js";
+export { REDACTED_QUERY, RedactingLogController, redactRequestUrl, requestLogSerializers } from "./request-log.js";
 export {
   ErrorSchema,
   OAuthErrorSchema,
