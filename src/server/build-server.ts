@@ -5,6 +5,7 @@ import {
   gatehousePlugin,
   installErrorHandlers,
   RedactingLogController,
+  replyToClientError,
   replyToFrameworkError,
   requestLogSerializers,
 } from "../http/fastify/index.js";
@@ -65,6 +66,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // Bounded inputs: Node refuses larger headers with 431 itself.
     routerOptions: { maxParamLength: 256 },
     frameworkErrors: replyToFrameworkError,
+    clientErrorHandler: replyToClientError,
     // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look accepted.
     // No type coercion either: `"disabled": "true"` or `"scopes": "me"` is a 422, not a guess.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
