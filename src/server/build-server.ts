@@ -4,6 +4,7 @@ import type { Gatehouse } from "../core/index.js";
 import {
   gatehousePlugin,
   installErrorHandlers,
+  installStrictJsonParser,
   RedactingLogController,
   replyToClientError,
   replyToFrameworkError,
@@ -85,6 +86,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return serialize;
   });
   installErrorHandlers(app);
+  // Every JSON body of the server, not only the plugin's routes: a duplicate key is a 422.
+  installStrictJsonParser(app);
   await registerOpenApi(app, options.gatehouse, "/token");
   await app.register(gatehousePlugin, { gatehouse: options.gatehouse });
   registerHealthRoutes(app, options.gatehouse);

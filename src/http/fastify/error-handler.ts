@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isGatehouseError } from "../../core/index.js";
 import { AT_RESOURCE, errorReply, type ValidationIssue } from "../error-reply.js";
+import { DuplicateJsonKeyError } from "./json-body.js";
 
 // Fixed texts for framework errors: their own messages can quote the request (a password in bad JSON).
 const FRAMEWORK_DETAILS: Record<number, string> = {
@@ -65,6 +66,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (isGatehouseError(error)) {
       const { status, headers, body } = errorReply(error, AT_RESOURCE);
       return reply.code(status).headers(headers).send(body);
+    }
+    if (error instanceof DuplicateJsonKeyError) {
+      const detail: ValidationIssue[] = [{ loc: ["body", ...error.path], msg: error.message, type: "duplicate_key" }];
+      return reply.code(422).send({ detail });
     }
     if (error.validation) {
       const where = error.validationContext ?? "body";

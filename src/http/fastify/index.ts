@@ -6,6 +6,7 @@ export type { AuthHooks } from "./auth-hooks.js";
 export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
 export type { ClientError } from "./error-handler.js";
 export { installErrorHandlers, replyToClientError, replyToFrameworkError } from "./error-handler.js";
+export { DuplicateJsonKeyError, findDuplicateJsonKey, installStrictJsonParser } from "./json-body.js";
 export { registerOAuthRoutes, TOKEN_BODY_LIMIT } from "./oauth-routes.js";
 export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
 export { gatehousePlugin } from "./plugin.js";
