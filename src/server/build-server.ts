@@ -10,6 +10,7 @@ import {
   replyToFrameworkError,
   requestLogSerializers,
 } from "../http/fastify/index.js";
+import type { MetricsAccess } from "./config.js";
 import { registerHealthRoutes } from "./health-routes.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
@@ -23,6 +24,8 @@ export interface BuildServerOptions {
   logLevel?: string;
   /** Where log lines (one JSON object each) go; default standard output. */
   logStream?: LogDestination;
+  /** Who may read GET /metrics: "public" (default), "admin" (a bearer token with `admin`), "off" (404). */
+  metrics?: MetricsAccess;
   /** Milliseconds a client has to send a whole request (headers within half of it); default 30 000. */
   requestTimeoutMs?: number;
 }
@@ -91,7 +94,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await registerOpenApi(app, options.gatehouse, "/token");
   await app.register(gatehousePlugin, { gatehouse: options.gatehouse });
   registerHealthRoutes(app, options.gatehouse);
-  registerMetrics(app, options.gatehouse);
+  registerMetrics(app, options.gatehouse, options.metrics ?? "public");
   return app;
 }
 

@@ -2,7 +2,7 @@
 
 export type { BuildServerOptions, LogDestination } from "./build-server.js";
 export { BODY_LIMIT, buildServer } from "./build-server.js";
-export type { ConfigOverrides, ServerConfig } from "./config.js";
+export type { ConfigOverrides, MetricsAccess, ServerConfig } from "./config.js";
 export { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from "./config.js";
 export type { RunningServer, StartServerOptions } from "./main.js";
 export { startServer } from "./main.js";

@@ -52,6 +52,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     gatehouse,
     trustProxy: config.trustProxy,
     logLevel: config.logLevel,
+    metrics: config.metrics,
   });
   const timer = setInterval(() => {
     gatehouse.syncWithStore().catch((error: unknown) => app.log.warn({ err: error }, "refresh from the store failed"));
