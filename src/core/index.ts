@@ -77,9 +77,11 @@ export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./to
 export type { PublicUser } from "./users/user.js";
 export {
   countCharacters,
+  normalizeNewUsername,
   normalizeUsername,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  RESERVED_USERNAMES,
   toPublicUser,
   USERNAME_MAX_LENGTH,
   usernameKey,

@@ -1,7 +1,16 @@
 import fastJson from "fast-json-stringify";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "../core/index.js";
-import { gatehousePlugin, installErrorHandlers, replyToFrameworkError } from "../http/fastify/index.js";
+import {
+  gatehousePlugin,
+  installErrorHandlers,
+  installStrictJsonParser,
+  RedactingLogController,
+  replyToClientError,
+  replyToFrameworkError,
+  requestLogSerializers,
+} from "../http/fastify/index.js";
+import type { MetricsAccess } from "./config.js";
 import { registerHealthRoutes } from "./health-routes.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
@@ -13,8 +22,17 @@ export interface BuildServerOptions {
   trustProxy?: number;
   /** pino level; default "warn" (request logging off: it costs throughput). */
   logLevel?: string;
+  /** Where log lines (one JSON object each) go; default standard output. */
+  logStream?: LogDestination;
+  /** Who may read GET /metrics: "public" (default), "admin" (a bearer token with `admin`), "off" (404). */
+  metrics?: MetricsAccess;
   /** Milliseconds a client has to send a whole request (headers within half of it); default 30 000. */
   requestTimeoutMs?: number;
+}
+
+/** A sink for log lines, as pino writes them. */
+export interface LogDestination {
+  write(line: string): unknown;
 }
 
 /** Largest request body outside the token endpoint. */
@@ -31,8 +49,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const logLevel = options.logLevel ?? "warn";
   const requestLogging = logLevel === "info" || logLevel === "debug" || logLevel === "trace";
   const app = Fastify({
-    logger: { level: logLevel },
-    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // Request logs carry the URL without its query: a client may have put a password there.
+    logger: {
+      level: logLevel,
+      serializers: requestLogSerializers,
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+    },
+    logController: new RedactingLogController({ disableRequestLogging: !requestLogging }),
     // Without request logging, a child logger per request (for its reqId) is pure cost.
     ...(requestLogging ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit: BODY_LIMIT,
@@ -47,6 +70,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // Bounded inputs: Node refuses larger headers with 431 itself.
     routerOptions: { maxParamLength: 256 },
     frameworkErrors: replyToFrameworkError,
+    clientErrorHandler: replyToClientError,
     // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look accepted.
     // No type coercion either: `"disabled": "true"` or `"scopes": "me"` is a 422, not a guess.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -65,10 +89,12 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return serialize;
   });
   installErrorHandlers(app);
+  // Every JSON body of the server, not only the plugin's routes: a duplicate key is a 422.
+  installStrictJsonParser(app);
   await registerOpenApi(app, options.gatehouse, "/token");
   await app.register(gatehousePlugin, { gatehouse: options.gatehouse });
   registerHealthRoutes(app, options.gatehouse);
-  registerMetrics(app, options.gatehouse);
+  registerMetrics(app, options.gatehouse, options.metrics ?? "public");
   return app;
 }
 

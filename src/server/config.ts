@@ -16,6 +16,8 @@ export interface ServerConfig {
   trustProxy: number;
   /** pino level: fatal, error, warn (default), info (logs every request), debug, trace, silent. */
   logLevel: string;
+  /** Who may read GET /metrics (`GATEHOUSE_METRICS`, default public). */
+  metrics: MetricsAccess;
   /** Redis for the throttling counters of several servers (`GATEHOUSE_REDIS_URL`); wins over the database's. */
   redisUrl?: string;
 }
@@ -31,7 +33,13 @@ export interface ConfigOverrides {
   accessTokenTtl?: string | number;
   refreshTokenTtl?: string | number;
   trustProxy?: string | number;
+  metrics?: string;
 }
+
+/** Who may read GET /metrics: anyone, a bearer token with the `admin` scope, or no one (404). */
+export type MetricsAccess = "public" | "admin" | "off";
+
+const METRICS_ACCESS: readonly MetricsAccess[] = ["public", "admin", "off"];
 
 /** Default database: an SQLite file in the working directory. */
 export const DEFAULT_DATABASE_URL = "sqlite:./gatehouse.db";
@@ -79,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
     ...(redisUrl === undefined ? {} : { redisUrl }),
     logLevel: logLevelOf(nonEmpty(env.GATEHOUSE_LOG_LEVEL)),
+    metrics: metricsAccessOf(pick(flags.metrics, "GATEHOUSE_METRICS")),
     host: pick(flags.host, "HOST") ?? "127.0.0.1",
     port: integer(pick(flags.port, "PORT"), "PORT", 8000, 0, 65535),
     trustProxy: integer(pick(flags.trustProxy, "GATEHOUSE_TRUST_PROXY"), "GATEHOUSE_TRUST_PROXY", 0, 0, 16),
@@ -158,6 +167,13 @@ function logLevelOf(raw: string | undefined): string {
   if (raw === undefined) return "warn";
   if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`GATEHOUSE_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   return raw;
+}
+
+function metricsAccessOf(raw: string | undefined): MetricsAccess {
+  if (raw === undefined) return "public";
+  const access = METRICS_ACCESS.find((value) => value === raw.toLowerCase());
+  if (access === undefined) throw new ConfigError(`GATEHOUSE_METRICS must be one of ${METRICS_ACCESS.join(", ")}`);
+  return access;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

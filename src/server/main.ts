@@ -60,6 +60,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     gatehouse,
     trustProxy: config.trustProxy,
     logLevel: config.logLevel,
+    metrics: config.metrics,
   });
   warnSyncFailed = (error) => app.log.warn({ err: error }, "upkeep: syncing with the store failed");
   // The first hash starts libuv's thread pool; from then on hashing yields to the event loop.

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { type Gatehouse, GRANT_TYPES } from "../core/index.js";
+import type { MetricsAccess } from "./config.js";
 
 // Grant types and outcomes are closed sets from the core; anything else is folded so a
 // client cannot create unbounded label values.
@@ -9,9 +10,12 @@ const KNOWN_GRANTS = new Set(GRANT_TYPES);
 /**
  * GET /metrics in Prometheus text format: logins by grant and outcome, token verifications by
  * outcome, request latencies by route, the password-hash queue, and Node's process metrics.
+ * `access` says who may read it: anyone, a bearer token with the `admin` scope, or no one
+ * ("off": no route, so 404, and nothing is collected).
  */
-export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse): Registry {
+export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse, access: MetricsAccess): Registry {
   const registry = new Registry();
+  if (access === "off") return registry;
   collectDefaultMetrics({ register: registry, prefix: "gatehouse_" });
 
   const logins = new Counter({
@@ -59,7 +63,9 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse): Reg
       timers.set(key, timer);
     }
     timer.observe(reply.elapsedTime / 1000);
-    const outcome = request.authOutcome;
+    // Routes registered before the plugin decorated the request (Swagger UI's /docs) have
+    // `undefined` here, not null: neither means a bearer check ran.
+    const outcome = request.authOutcome ?? null;
     if (outcome !== null) {
       let counter = verified.get(outcome);
       if (counter === undefined) {
@@ -68,14 +74,18 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse): Reg
       }
       counter.inc();
     }
-    if (request.grantOutcome !== null) {
-      const { grant, outcome: result } = request.grantOutcome;
+    const grantOutcome = request.grantOutcome ?? null;
+    if (grantOutcome !== null) {
+      const { grant, outcome: result } = grantOutcome;
       logins.inc({ grant: KNOWN_GRANTS.has(grant) ? grant : "other", outcome: result });
     }
     done();
   });
 
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+  // The figures tell an attacker how many logins fail and how busy the hasher is, which an
+  // operator may not want to publish.
+  const onRequest = access === "admin" ? [app.gatehouse.requireActiveUser(["admin"])] : [];
+  app.get("/metrics", { onRequest, schema: { hide: true } }, async (_request, reply) => {
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });

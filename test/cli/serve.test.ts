@@ -14,9 +14,13 @@ async function waitForUrl(output: CapturedOutput): Promise<string> {
   throw new Error(`the server did not report its URL; it printed: ${output.text}`);
 }
 
-function serveInProcess(args: string[], exit: (code: number) => void = () => undefined) {
+function serveInProcess(
+  args: string[],
+  exit: (code: number) => void = () => undefined,
+  env: Record<string, string> = {},
+) {
   const signals = new EventEmitter();
-  const { io, stdout, stderr } = createTestIo({ signals, exit });
+  const { io, stdout, stderr } = createTestIo({ signals, exit, env });
   const exitCode = runCli(["serve", "--port", "0", "--database", "memory:", ...args], io);
   return { signals, stdout, stderr, exitCode };
 }
@@ -49,6 +53,30 @@ describe("gatehouse serve", () => {
     server.signals.emit("SIGINT");
     expect(exits).toEqual([1]);
     expect(await server.exitCode).toBe(0);
+  });
+
+  it.each([
+    ["--metrics off", ["--metrics", "off"], {}, 404],
+    ["GATEHOUSE_METRICS=admin", [], { GATEHOUSE_METRICS: "admin" }, 401],
+    ["the default", [], {}, 200],
+  ])(
+    "restricts GET /metrics as %s says (regression: /metrics was public with no way to restrict it)",
+    async (_name, args, env, status) => {
+      const server = serveInProcess(args, undefined, env);
+      const url = await waitForUrl(server.stdout);
+      try {
+        expect((await fetch(`${url}/metrics`)).status).toBe(status);
+      } finally {
+        server.signals.emit("SIGTERM");
+        expect(await server.exitCode).toBe(0);
+      }
+    },
+  );
+
+  it("exits 1 with one line for an unknown GATEHOUSE_METRICS", async () => {
+    const server = serveInProcess([], undefined, { GATEHOUSE_METRICS: "private" });
+    expect(await server.exitCode).toBe(1);
+    expect(server.stderr.text).toBe("gatehouse: GATEHOUSE_METRICS must be one of public, admin, off\n");
   });
 
   it("exits 1 with one line when the port is taken", async () => {

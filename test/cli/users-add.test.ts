@@ -60,6 +60,22 @@ describe("gatehouse users add", () => {
     );
   });
 
+  // Review finding 10: "me" could be created, though /users/me is always the caller.
+  it.each(["me", "ME", "ｍｅ"])(
+    "refuses the reserved username %j with exit 1 and one line, and stores nothing (regression: a user named me could be created)",
+    async (username) => {
+      const run = await add([username, "--email", "me@example.com"]);
+      expect(run).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: 'gatehouse: username "me" is reserved (/users/me is the caller)\n',
+      });
+      await inspectDatabase(db.path, async (store) =>
+        expect((await store.listUsers({ limit: 10, cursor: null })).users).toEqual([]),
+      );
+    },
+  );
+
   it("exits 2 when --email is missing", async () => {
     const run = await add(["hank"]);
     expect(run.code).toBe(2);

@@ -97,6 +97,21 @@ describe("gatehouse users import", () => {
     ]);
   });
 
+  // Review finding 10: "me" could be imported, though /users/me is always the caller.
+  it("rejects the reserved username me in any spelling and imports the rest (regression: a user named me could be created)", async () => {
+    const file = writeFile("export.csv", `${HEADER}\n${csvLine("me")}\n${csvLine("ME")}\n${csvLine("dora")}\n`);
+    const run = await runImport(file);
+    expect(run).toEqual({
+      code: 1,
+      stdout: "imported 1, skipped 0, rejected 2\n",
+      stderr:
+        'line 2: rejected: username "me" is reserved (/users/me is the caller)\n' +
+        'line 3: rejected: username "me" is reserved (/users/me is the caller)\n' +
+        "gatehouse: 2 records were rejected (see the notes above)\n",
+    });
+    expect((await allUsers(db.path)).map((user) => user.username)).toEqual(["dora"]);
+  });
+
   it("imports a JSON array and exits 0 with nothing on stderr when every record is good", async () => {
     const file = writeFile(
       "users.json",

@@ -160,3 +160,38 @@ describe("admin API", () => {
     },
   );
 });
+
+// Review finding 10: a user named "me" could be created, but GET/PATCH/DELETE /users/me are the
+// caller's own routes, so the admin API could never read, change or remove that user.
+describe("POST /users with a reserved username (regression: a user named me could be created)", () => {
+  it.each([
+    ["me", "me"],
+    ["ME", "an upper-case spelling"],
+    ["Me", "a mixed-case spelling"],
+    ["ｍｅ", "a fullwidth spelling (NFKC)"],
+  ])("refuses %j (%s) with 422 on field username and creates nothing", async (username) => {
+    const response = await call("POST", "/users", admin, {
+      username,
+      email: "me@example.com",
+      password: "a-long-enough-password",
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      detail: [
+        { loc: ["body", "username"], msg: 'username "me" is reserved (/users/me is the caller)', type: "value_error" },
+      ],
+    });
+    expect(await store.findUserByUsername("me")).toBeNull();
+  });
+
+  it("still creates users whose names merely contain it", async () => {
+    for (const username of ["meg", "me2", "home"]) {
+      const response = await call("POST", "/users", admin, {
+        username,
+        email: `${username}@example.com`,
+        password: "a-long-enough-password",
+      });
+      expect(response.statusCode).toBe(201);
+    }
+  });
+});

@@ -12,10 +12,10 @@ const _built = join(root, "dist/cli/main.js");
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the server wrote to stdout so far (its URL, notices, and pino's log lines). */
+  stdout(): string;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
-  /** Everything the server wrote to stdout so far. */
-  stdout(): string;
   /** Resident set size of the server now, in bytes (Linux /proc); NaN elsewhere. */
   rss(): number;
   /** SIGTERM, then the exit code. */
@@ -58,8 +58,8 @@ export async function startServerProcess(args: string[], env: Record<string, str
   return {
     url,
     child,
-    stderr: () => stderr,
     stdout: () => stdout,
+    stderr: () => stderr,
     rss() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, "utf8");

@@ -279,6 +279,18 @@ export function buildHostileTokens(target: CorpusTarget): HostileToken[] {
     "payload is invalid UTF-8",
     forge.signSegments(validHeader, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString("base64url")),
   );
+  // Review finding 13: valid JSON whose string holds a byte that is not UTF-8 was accepted.
+  add(
+    "a claim holding invalid UTF-8 (0xFF) in otherwise valid JSON",
+    forge.signSegments(
+      validHeader,
+      Buffer.concat([
+        Buffer.from(`${JSON.stringify(claims).slice(0, -1)},"note":"`),
+        Buffer.from([0xff]),
+        Buffer.from('"}'),
+      ]).toString("base64url"),
+    ),
+  );
 
   // Size and character set.
   add(

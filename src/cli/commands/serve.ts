@@ -7,6 +7,7 @@ interface ServeFlags extends ConfigFlags {
   host?: string;
   port?: string;
   trustProxy?: string;
+  metrics?: string;
   demo?: boolean;
   workers?: string;
 }
@@ -22,6 +23,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .option("--host <host>", "address to listen on (env HOST, default 127.0.0.1)")
       .option("--port <port>", "port to listen on, 0 for any free one (env PORT, default 8000)")
       .option("--trust-proxy <hops>", "trust X-Forwarded-For from this many proxies (env GATEHOUSE_TRUST_PROXY)")
+      .option(
+        "--metrics <access>",
+        "who may read GET /metrics: public, admin or off (env GATEHOUSE_METRICS, default public)",
+      )
       .option("--demo", "add the tutorial users if they are missing")
       .option(
         "--workers <n>",
@@ -45,6 +50,7 @@ export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   if (flags.host !== undefined) overrides.host = flags.host;
   if (flags.port !== undefined) overrides.port = flags.port;
   if (flags.trustProxy !== undefined) overrides.trustProxy = flags.trustProxy;
+  if (flags.metrics !== undefined) overrides.metrics = flags.metrics;
   const config = loadConfig(io.env, overrides);
   const workers =
     flags.workers !== undefined

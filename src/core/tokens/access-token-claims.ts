@@ -1,6 +1,6 @@
 import { GatehouseError, MESSAGES } from "../errors.js";
 import type { KeyVerifier } from "../keys/key-ring.js";
-import { hasDuplicateMembers, isCanonicalCompactJws, readPayloadText } from "./jws-parse.js";
+import { decodeSegmentText, hasDuplicateMembers, isCanonicalCompactJws, readPayloadText } from "./jws-parse.js";
 
 /** The claims of a Gatehouse access token (RFC 9068 §2.2). */
 export interface AccessTokenClaims {
@@ -54,7 +54,14 @@ export function verifySignedAccessToken(
     throw invalidToken("signature or header rejected", cause);
   }
   // After the signature, so only tokens signed with our key pay for decoding the payload twice.
-  if (hasDuplicateMembers(readPayloadText(token), payload)) throw invalidToken("duplicate claim");
+  // The JWT library decoded it leniently (invalid bytes became U+FFFD); this decoding is strict.
+  let text: string;
+  try {
+    text = readPayloadText(token);
+  } catch (cause) {
+    throw invalidToken("payload is not UTF-8", cause);
+  }
+  if (hasDuplicateMembers(text, payload)) throw invalidToken("duplicate claim");
   return checkAccessTokenClaims(payload, policy, kidless, nowMs);
 }
 
@@ -116,7 +123,7 @@ export function readTokenKid(token: string): string | undefined {
   let text: string;
   let header: unknown;
   try {
-    text = Buffer.from(token.slice(0, dot), "base64url").toString("utf8");
+    text = decodeSegmentText(token.slice(0, dot));
     header = JSON.parse(text);
   } catch (cause) {
     throw invalidToken("malformed header", cause);

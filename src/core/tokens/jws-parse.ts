@@ -54,10 +54,26 @@ export function hasDuplicateMembers(text: string, parsed: unknown): boolean {
   return countColonsOutsideStrings(text) !== countMembers(parsed);
 }
 
-/** The payload segment of a compact JWS, decoded as UTF-8 (only call on a canonical token). */
+// Fatal: RFC 7515 §5.2 has the decoded header and payload be UTF-8, and a lenient decoder turns
+// invalid bytes into U+FFFD, so two different byte strings would read as the same claims.
+// ignoreBOM keeps a byte-order mark in the text, where JSON.parse refuses it.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A base64url segment decoded as strict UTF-8 (only call on a canonical token).
+ * @throws TypeError when the bytes are not valid UTF-8.
+ */
+export function decodeSegmentText(segment: string): string {
+  return STRICT_UTF8.decode(Buffer.from(segment, "base64url"));
+}
+
+/**
+ * The payload segment of a compact JWS, decoded as strict UTF-8 (only call on a canonical token).
+ * @throws TypeError when the payload is not valid UTF-8.
+ */
 export function readPayloadText(token: string): string {
   const first = token.indexOf(".");
-  return Buffer.from(token.slice(first + 1, token.indexOf(".", first + 1)), "base64url").toString("utf8");
+  return decodeSegmentText(token.slice(first + 1, token.indexOf(".", first + 1)));
 }
 
 function countColonsOutsideStrings(text: string): number {

@@ -2,7 +2,7 @@ import { isGatehouseError } from "../errors.js";
 import { PBKDF2_MAX_ROUNDS } from "../passwords/password-hasher.js";
 import type { NewUser } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
-import { normalizeUsername, validateEmail, validateFullName } from "./user.js";
+import { normalizeNewUsername, validateEmail, validateFullName } from "./user.js";
 
 /** The hash schemes an import may carry: those the password hasher verifies. */
 export type ImportedHashScheme = "bcrypt" | "argon2id" | "argon2i" | "argon2d" | "pbkdf2-sha256";
@@ -112,7 +112,7 @@ function readUsername(value: unknown): Field<string> {
   if (typeof value !== "string") return fail("username must be a string");
   // Callers show accepted usernames in their notes: a hash there (columns swapped) must not be shown.
   if (checkScheme(value).ok) return fail("username is a password hash (are the columns swapped?)");
-  return validated(() => normalizeUsername(value));
+  return validated(() => normalizeNewUsername(value));
 }
 
 function readEmail(value: unknown): Field<string> {

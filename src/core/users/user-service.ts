@@ -5,6 +5,7 @@ import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.j
 import { validateScopeList } from "../tokens/scopes.js";
 import {
   countCharacters,
+  normalizeNewUsername,
   normalizeUsername,
   PASSWORD_MAX_LENGTH,
   validateEmail,
@@ -82,7 +83,7 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
 
   const service: UserService = {
     async create(input) {
-      const username = normalizeUsername(input.username);
+      const username = normalizeNewUsername(input.username);
       const email = validateEmail(input.email);
       const fullName = validateFullName(input.fullName ?? "");
       const scopes = validateScopeList(input.scopes ?? ["me"], knownScopes);

@@ -74,6 +74,34 @@ export function normalizeUsername(raw: string): string {
   return username;
 }
 
+/**
+ * Names no new account may take, compared as usernames are (NFKC, case-folded): `/users/me` is
+ * always the caller, so a user named `me` (or `ME`, or fullwidth `ｍｅ`) could never be read or
+ * changed through the admin API.
+ */
+export const RESERVED_USERNAMES: readonly string[] = ["me"];
+
+/**
+ * {@link normalizeUsername} for a new account (API, CLI, import): also refuses reserved names.
+ * Lookups keep using `normalizeUsername`, so an account made before the reservation stays reachable.
+ * @throws GatehouseError `validation_failed` with field `username`.
+ */
+export function normalizeNewUsername(raw: string): string {
+  const username = normalizeUsername(raw);
+  const key = usernameKey(username);
+  const reserved = RESERVED_USERNAMES.find((name) => usernameKey(name) === key);
+  if (reserved !== undefined) {
+    throw new GatehouseError(
+      "validation_failed",
+      `username "${reserved}" is reserved (/users/${reserved} is the caller)`,
+      {
+        field: "username",
+      },
+    );
+  }
+  return username;
+}
+
 // Scripts whose letters look alike across systems ("о" Cyrillic, "o" Latin, "ο" Greek).
 const SCRIPTS = [
   "Latin",

@@ -4,10 +4,13 @@ export type { ErrorSite } from "../error-reply.js";
 export { AT_RESOURCE, AT_TOKEN_ENDPOINT } from "../error-reply.js";
 export type { AuthHooks } from "./auth-hooks.js";
 export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
-export { installErrorHandlers, replyToFrameworkError } from "./error-handler.js";
+export type { ClientError } from "./error-handler.js";
+export { installErrorHandlers, replyToClientError, replyToFrameworkError } from "./error-handler.js";
+export { DuplicateJsonKeyError, findDuplicateJsonKey, installStrictJsonParser } from "./json-body.js";
 export { registerOAuthRoutes, TOKEN_BODY_LIMIT } from "./oauth-routes.js";
 export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
 export { gatehousePlugin } from "./plugin.js";
+export { REDACTED_QUERY, RedactingLogController, redactRequestUrl, requestLogSerializers } from "./request-log.js";
 export {
   ErrorSchema,
   OAuthErrorSchema,

@@ -4,6 +4,7 @@ import type { Gatehouse, Principal, PublicUser } from "../../core/index.js";
 import { registerAdminRoutes } from "./admin-routes.js";
 import { type AuthHooks, createAuthHooks } from "./auth-hooks.js";
 import { registerDiscoveryRoutes } from "./discovery-routes.js";
+import { installStrictJsonParser } from "./json-body.js";
 import { registerMeRoutes } from "./me-routes.js";
 import { registerOAuthRoutes } from "./oauth-routes.js";
 import { securityRequirement } from "./schemas.js";
@@ -56,10 +57,15 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
   app.decorateRequest("grantOutcome", null);
   const tokenPath = options.tokenPath ?? "/token";
   await app.register(registerOAuthRoutes, { gatehouse: options.gatehouse, hooks, tokenPath });
-  registerSessionRoutes(app, hooks);
   registerDiscoveryRoutes(app, { tokenPath });
-  if (options.meRoutes ?? true) registerMeRoutes(app, hooks);
-  if (options.adminRoutes ?? true) registerAdminRoutes(app, hooks);
+  // The routes that read JSON, in a context of their own so that their stricter parser
+  // (duplicate keys refused) does not replace the host app's.
+  await app.register(async (jsonRoutes) => {
+    installStrictJsonParser(jsonRoutes);
+    registerSessionRoutes(jsonRoutes, hooks);
+    if (options.meRoutes ?? true) registerMeRoutes(jsonRoutes, hooks);
+    if (options.adminRoutes ?? true) registerAdminRoutes(jsonRoutes, hooks);
+  });
 };
 
 /**

@@ -177,3 +177,47 @@ describe("access token service", () => {
     expect(ring.jwks.keys[0]).toMatchObject({ alg: algorithm, use: "sig" });
   });
 });
+
+/** A token signed with SECRET whose payload is `{"…valid claims…","note":"<bytes>"}` with the given raw bytes. */
+function hs256WithRawClaim(header: Record<string, unknown>, bytes: number[], claim = "note"): string {
+  const prefix = JSON.stringify(validPayload()).slice(0, -1);
+  const payload = Buffer.concat([Buffer.from(`${prefix},"${claim}":"`), Buffer.from(bytes), Buffer.from('"}')]);
+  const input = `${b64(header)}.${payload.toString("base64url")}`;
+  return `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
+}
+
+// Review finding 13: the JWT library decodes the payload leniently, turning invalid bytes into
+// U+FFFD, so a correctly signed token whose claims were not UTF-8 was accepted.
+describe("access token service (regression: a signed token with invalid UTF-8 inside a claim was accepted)", () => {
+  const withKid = (key: { kid: string }) => ({ alg: "HS256", typ: "at+jwt", kid: key.kid });
+
+  it.each([
+    ["a lone 0xFF byte", [0xff]],
+    ["a truncated three-byte sequence", [0xe2, 0x82]],
+    ["an overlong encoding of '/'", [0xc0, 0xaf]],
+    ["an encoded UTF-16 surrogate", [0xed, 0xa0, 0x80]],
+    ["a continuation byte on its own", [0x80]],
+  ])("rejects %s inside a claim with invalid_token", (_name, bytes) => {
+    const { service, key } = setup();
+    expect(rejects(service, hs256WithRawClaim(withKid(key), bytes))).toBe(true);
+    expect(rejects(service, hs256WithRawClaim({ alg: "HS256", typ: "JWT" }, bytes))).toBe(true);
+    expect(rejects(service, hs256WithRawClaim(withKid(key), bytes, "jti"))).toBe(true);
+  });
+
+  it("rejects a header with invalid UTF-8 inside a parameter", () => {
+    const { service, key } = setup();
+    const header = Buffer.concat([
+      Buffer.from(`{"alg":"HS256","typ":"at+jwt","kid":"${key.kid}","x":"`),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    const input = `${header.toString("base64url")}.${b64(validPayload())}`;
+    expect(rejects(service, `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`)).toBe(true);
+  });
+
+  it("accepts the same token with valid multi-byte UTF-8 in the claim (the control)", () => {
+    const { service, key } = setup();
+    const claims = service.verify(hs256WithRawClaim(withKid(key), [...Buffer.from("jöhn €𝄞")]));
+    expect(claims.sub).toBe("johndoe");
+  });
+});

@@ -61,4 +61,21 @@ describe("readPayloadText", () => {
   it("decodes the middle segment as UTF-8", () => {
     expect(readPayloadText(`${segment({ alg: "none" })}.${segment({ sub: "jöhn" })}.sig`)).toBe('{"sub":"jöhn"}');
   });
+
+  // Review finding 13: Buffer#toString turned invalid bytes into U+FFFD instead of refusing them.
+  it.each([
+    ["a lone 0xFF byte", [0xff]],
+    ["a truncated sequence", [0xe2, 0x82]],
+    ["an overlong encoding", [0xc0, 0xaf]],
+  ])("throws on a payload with %s (regression: invalid UTF-8 was decoded leniently)", (_name, bytes) => {
+    const payload = Buffer.concat([Buffer.from('{"sub":"a'), Buffer.from(bytes), Buffer.from('"}')]).toString(
+      "base64url",
+    );
+    expect(() => readPayloadText(`${segment({ alg: "none" })}.${payload}.sig`)).toThrow(TypeError);
+  });
+
+  it("keeps a byte-order mark, so JSON.parse still refuses it", () => {
+    const payload = Buffer.from('\ufeff{"sub":"a"}').toString("base64url");
+    expect(readPayloadText(`${segment({ alg: "none" })}.${payload}.sig`)).toBe('\ufeff{"sub":"a"}');
+  });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isGatehouseError, normalizeUsername, usernameKey, validateEmail } from "../../../src/core/index.js";
+import {
+  isGatehouseError,
+  normalizeNewUsername,
+  normalizeUsername,
+  usernameKey,
+  validateEmail,
+} from "../../../src/core/index.js";
 
 function refusal(username: string): string | null {
   try {
@@ -62,5 +68,29 @@ describe("email addresses", () => {
     `${"a".repeat(250)}@example.com`,
   ])("refuses %j", (email) => {
     expect(() => validateEmail(email)).toThrow(/valid e-mail/);
+  });
+});
+
+describe("reserved usernames (regression: a user named me could be created)", () => {
+  it.each(["me", "ME", "mE", "ｍｅ", "ＭＥ"])(
+    "refuses %j for a new account with validation_failed on username",
+    (raw) => {
+      let caught: unknown;
+      try {
+        normalizeNewUsername(raw);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isGatehouseError(caught, "validation_failed")).toBe(true);
+      expect((caught as { field?: string }).field).toBe("username");
+    },
+  );
+
+  it("still normalises the name for lookups, so an account made earlier stays reachable", () => {
+    expect(normalizeUsername("me")).toBe("me");
+  });
+
+  it("accepts names that only contain it", () => {
+    expect(["meg", "me me", "home"].map(normalizeNewUsername)).toEqual(["meg", "me me", "home"]);
   });
 });
