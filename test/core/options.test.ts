@@ -37,9 +37,22 @@ describe("resolveOptions defaults", () => {
       scopes: DEFAULT_SCOPES,
       tokenCacheSize: 10_000,
       subjectCacheTtl: 500,
+      syncInterval: 500,
+      purgeExpiredRows: true,
       throttle: DEFAULT_THROTTLE_LIMITS,
       hashQueue: { concurrency: Math.max(1, Math.min(3, availableParallelism())), maxQueued: 64, retryAfterSeconds: 1 },
     });
+  });
+
+  it("bounds syncInterval to 0–60000 ms and keeps purgeExpiredRows", () => {
+    expect(resolve({ syncInterval: 0, purgeExpiredRows: false })).toMatchObject({
+      syncInterval: 0,
+      purgeExpiredRows: false,
+    });
+    expect(resolve({ syncInterval: 60_000 }).syncInterval).toBe(60_000);
+    for (const bad of [-1, 60_001, 1.5]) {
+      expect(() => resolve({ syncInterval: bad })).toThrow("syncInterval must be 0–60000 milliseconds");
+    }
   });
 
   it("keeps the given values", () => {
