@@ -15,7 +15,7 @@ export { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-keys.js";
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
-export { resolveOptions } from "./options.js";
+export { resolveOptions, resolveScopes } from "./options.js";
 export type {
   Argon2Parameters,
   PasswordCheck,

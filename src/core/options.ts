@@ -5,7 +5,7 @@ import { defaultHashQueueOptions, type WorkQueueOptions } from "./passwords/work
 import type { GatehouseStore } from "./store.js";
 import type { ThrottleOptions } from "./throttle/login-throttle.js";
 import { resolveThrottleLimits, type ThrottleLimits } from "./throttle/throttle-limits.js";
-import { DEFAULT_SCOPES } from "./tokens/scopes.js";
+import { DEFAULT_SCOPES, isScopeName } from "./tokens/scopes.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -23,7 +23,7 @@ export interface GatehouseOptions {
   refreshTokenTtl?: number;
   /** Seconds of leeway for exp/nbf/iat; default 30. */
   clockSkew?: number;
-  /** Scope name to description; default `me` and `admin`. */
+  /** Scope name to description, added to `me` and `admin` (always there; their descriptions may be changed). */
   scopes?: Record<string, string>;
   /** Verified tokens whose signature check fast-jwt may skip (claims and revocation are always checked). */
   tokenCacheSize?: number;
@@ -101,7 +101,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     accessTokenTtl,
     refreshTokenTtl,
     clockSkew,
-    scopes: { ...(options.scopes ?? DEFAULT_SCOPES) },
+    scopes: resolveScopes(options.scopes),
     tokenCacheSize: options.tokenCacheSize ?? 10_000,
     // At most a second: other processes' changes (revocation, disable) must be seen within one second.
     subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
@@ -130,6 +130,28 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   if (!Number.isInteger(queue.retryAfterSeconds) || queue.retryAfterSeconds < 1)
     throw new TypeError("hashQueue retryAfterSeconds must be a positive whole number");
   return queue;
+}
+
+const MAX_SCOPE_COUNT = 256;
+const MAX_SCOPE_DESCRIPTION = 200;
+
+/** The scopes a Gatehouse knows: `me` and `admin` (the built-in routes need them) plus `scopes`, checked. */
+export function resolveScopes(scopes: Record<string, string> | undefined): Record<string, string> {
+  const resolved: Record<string, string> = { ...DEFAULT_SCOPES };
+  for (const [name, description] of Object.entries(scopes ?? {})) {
+    if (!isScopeName(name))
+      throw new TypeError(
+        `scope names are 1–64 printable ASCII characters without spaces, quotes or backslashes (got ${JSON.stringify(name.slice(0, 70))})`,
+      );
+    if (typeof description !== "string" || description.length > MAX_SCOPE_DESCRIPTION) {
+      throw new TypeError(
+        `the description of scope ${name} must be a string of at most ${MAX_SCOPE_DESCRIPTION} characters`,
+      );
+    }
+    resolved[name] = description;
+  }
+  if (Object.keys(resolved).length > MAX_SCOPE_COUNT) throw new TypeError(`at most ${MAX_SCOPE_COUNT} scopes`);
+  return resolved;
 }
 
 function boundedMs(name: string, value: number, max: number): number {

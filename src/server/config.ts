@@ -1,6 +1,7 @@
 import {
   type GatehouseOptions,
   isSigningAlgorithm,
+  resolveScopes,
   resolveThrottleLimits,
   type ThrottleLimits,
 } from "../core/index.js";
@@ -100,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...(audience === undefined ? {} : { audience }),
       throttle: throttleConfig(env),
       ...hashQueueConfig(env),
+      ...scopesConfig(nonEmpty(env.GATEHOUSE_SCOPES)),
     },
   };
 }
@@ -144,6 +146,28 @@ function hashQueueConfig(env: NodeJS.ProcessEnv): Pick<GatehouseOptions, "hashQu
       ...(maxQueued === undefined ? {} : { maxQueued: integer(maxQueued, "GATEHOUSE_HASH_QUEUE", 0, 0, 100_000) }),
     },
   };
+}
+
+/**
+ * `GATEHOUSE_SCOPES`: the server's scopes as `name[:description]`, separated by commas, or by
+ * spaces when there is no comma (so descriptions with spaces need commas between entries):
+ * `orders:Read your orders, invoices`. `me` and `admin` are always there.
+ */
+function scopesConfig(raw: string | undefined): Pick<GatehouseOptions, "scopes"> {
+  if (raw === undefined) return {};
+  const entries = (raw.includes(",") ? raw.split(",") : raw.split(/\s+/)).map((entry) => entry.trim());
+  const scopes: Record<string, string> = {};
+  for (const entry of entries.filter((value) => value !== "")) {
+    const colon = entry.indexOf(":");
+    const name = colon === -1 ? entry : entry.slice(0, colon).trim();
+    scopes[name] = colon === -1 ? "" : entry.slice(colon + 1).trim();
+  }
+  try {
+    resolveScopes(scopes);
+  } catch (error) {
+    throw new ConfigError(`GATEHOUSE_SCOPES: ${(error as Error).message}`);
+  }
+  return { scopes };
 }
 
 /** A `redis://` or `rediss://` URL; the message never repeats it, since it may hold a password. */

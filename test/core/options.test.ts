@@ -153,15 +153,26 @@ describe("resolveOptions issuer and audience", () => {
 });
 
 describe("resolveOptions scopes", () => {
-  it("replaces the default scopes with the configured ones rather than adding to them", () => {
-    expect(resolve({ scopes: { read: "Read things" } }).scopes).toEqual({ read: "Read things" });
+  it("adds the configured scopes to me and admin, which are always there", () => {
+    expect(resolve({ scopes: { read: "Read things" } }).scopes).toEqual({ ...DEFAULT_SCOPES, read: "Read things" });
+    expect(resolve({ scopes: { me: "Your profile" } }).scopes).toEqual({ ...DEFAULT_SCOPES, me: "Your profile" });
+  });
+
+  it.each(["", "has space", 'quo"te', "back\\slash", "x".repeat(65)])("refuses the scope name %j", (name) => {
+    expect(refusal({ scopes: { [name]: "d" } })).toMatch(/^scope names are 1–64 printable ASCII characters/);
+  });
+
+  it("refuses a description over 200 characters", () => {
+    expect(refusal({ scopes: { read: "d".repeat(201) } })).toBe(
+      "the description of scope read must be a string of at most 200 characters",
+    );
   });
 
   it("copies the scopes, so changing the input later changes nothing", () => {
     const scopes: Record<string, string> = { read: "Read things" };
     const resolved = resolve({ scopes });
     scopes.write = "Write things";
-    expect(resolved.scopes).toEqual({ read: "Read things" });
+    expect(resolved.scopes).toEqual({ ...DEFAULT_SCOPES, read: "Read things" });
     expect(resolve().scopes).not.toBe(DEFAULT_SCOPES);
   });
 });

@@ -10,6 +10,11 @@ export const DEFAULT_SCOPES: Readonly<Record<string, string>> = {
   admin: "Manage users and inspect tokens",
 };
 
+/** True when `name` is a valid scope token (RFC 6749 §3.3), at most 64 characters. */
+export function isScopeName(name: string): boolean {
+  return SCOPE_TOKEN.test(name);
+}
+
 /** Splits a space-separated scope parameter into distinct scope names. */
 export function parseScopeParameter(scope: string | undefined): string[] {
   if (scope === undefined) return [];

@@ -72,6 +72,7 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
  * Fastify plugin: the token endpoint, `/users/me`, and `app.gatehouse.requireActiveUser(scopes)`
  * for the app's own routes.
  * @example
+ * const gatehouse = await createGatehouse({ store, scopes: { items: "Read your items" } });
  * const app = Fastify();
  * await app.register(gatehousePlugin, { gatehouse });
  * app.get("/items", { onRequest: app.gatehouse.requireActiveUser(["items"]) },
