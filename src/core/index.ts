@@ -16,6 +16,8 @@ export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-key
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { resolveOptions } from "./options.js";
+export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";
+export { HASH_COST_LIMITS } from "./passwords/hash-costs.js";
 export type {
   Argon2Parameters,
   PasswordCheck,
@@ -74,6 +76,7 @@ export {
   splitScopes,
 } from "./tokens/scopes.js";
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
+export type { ChangeOwnPassword } from "./users/own-password.js";
 export type { PublicUser } from "./users/user.js";
 export {
   countCharacters,

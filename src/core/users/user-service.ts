@@ -3,14 +3,7 @@ import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
-import {
-  countCharacters,
-  normalizeUsername,
-  PASSWORD_MAX_LENGTH,
-  validateEmail,
-  validateFullName,
-  validateNewPassword,
-} from "./user.js";
+import { normalizeUsername, validateEmail, validateFullName, validateNewPassword } from "./user.js";
 
 /** What it takes to create a user. */
 export interface CreateUserInput {
@@ -45,8 +38,6 @@ export interface UserService {
   list(options: { limit: number; cursor: string | null }): Promise<UserPage>;
   /** Sets a new password; every token issued before stops working. */
   setPassword(username: string, password: string): Promise<StoredUser>;
-  /** Needs the current password (`invalid_grant` otherwise), then as {@link setPassword}. */
-  changeOwnPassword(username: string, currentPassword: string, newPassword: string): Promise<StoredUser>;
   /** Log out everywhere: every token issued before now stops working. */
   invalidateTokens(username: string): Promise<StoredUser>;
 }
@@ -123,17 +114,6 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
     list: (options) => store.listUsers(options),
 
     setPassword: (username, password) => service.update(username, { password }),
-
-    async changeOwnPassword(username, currentPassword, newPassword) {
-      const user = mustExist(await service.get(username));
-      validateNewPassword(newPassword);
-      // No stored password is longer than the policy allows: refuse without spending a hash.
-      if (countCharacters(currentPassword) > PASSWORD_MAX_LENGTH)
-        throw new GatehouseError("invalid_grant", "Incorrect password");
-      const check = await hasher.verify(currentPassword, user.passwordHash);
-      if (!check.ok) throw new GatehouseError("invalid_grant", "Incorrect password");
-      return service.update(user.username, { password: newPassword });
-    },
 
     invalidateTokens: (username) => apply(username, { tokensValidAfter: clock.now() }),
   };
