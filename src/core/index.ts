@@ -70,6 +70,7 @@ export { extractBearerToken, MAX_TOKEN_LENGTH } from "./tokens/bearer.js";
 export {
   DEFAULT_SCOPES,
   grantScopes,
+  liveScopes,
   missingScopes,
   parseScopeParameter,
   requireScopes,
