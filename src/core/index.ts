@@ -77,6 +77,7 @@ export {
   splitScopes,
 } from "./tokens/scopes.js";
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
+export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
 export type { ChangeOwnPassword } from "./users/own-password.js";
 export type { PublicUser } from "./users/user.js";
 export {

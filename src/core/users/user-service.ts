@@ -3,6 +3,7 @@ import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
+import { createLastAdminGuard } from "./last-admin.js";
 import { normalizeUsername, validateEmail, validateFullName, validateNewPassword } from "./user.js";
 
 /** What it takes to create a user. */
@@ -40,6 +41,8 @@ export interface UserService {
   setPassword(username: string, password: string): Promise<StoredUser>;
   /** Log out everywhere: every token issued before now stops working. */
   invalidateTokens(username: string): Promise<StoredUser>;
+  /** True when some enabled user holds the `admin` scope. */
+  hasEnabledAdmin(): Promise<boolean>;
 }
 
 /** Options for {@link createUserService}. */
@@ -48,10 +51,25 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   knownScopes: ReadonlySet<string>;
+  /**
+   * Refuse (`last_admin`) to demote, disable or delete the last enabled admin; default true.
+   * The CLI turns it off: an operator at the database is the way back in, and may need to lock
+   * out a compromised sole admin.
+   */
+  keepAnAdmin?: boolean;
 }
 
 /** Creates the user service. */
-export function createUserService({ store, hasher, clock, knownScopes }: UserServiceOptions): UserService {
+export function createUserService({
+  store,
+  hasher,
+  clock,
+  knownScopes,
+  keepAnAdmin = true,
+}: UserServiceOptions): UserService {
+  const lastAdmin = createLastAdminGuard(store);
+  const guarded = <T>(username: string | null, change: Parameters<typeof lastAdmin.run>[1], write: () => Promise<T>) =>
+    keepAnAdmin ? lastAdmin.run(username, change, write) : write();
   const mustExist = (user: StoredUser | null): StoredUser => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
     return user;
@@ -104,12 +122,12 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
       }
-      return apply(username, patch);
+      return guarded(lookupName(username), patch, () => apply(username, patch));
     },
 
     async remove(username) {
       const name = lookupName(username);
-      if (name === null || !(await store.deleteUser(name)))
+      if (name === null || !(await guarded(name, "remove", () => store.deleteUser(name))))
         throw new GatehouseError("user_not_found", "User not found");
     },
 
@@ -118,6 +136,8 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
     setPassword: (username, password) => service.update(username, { password }),
 
     invalidateTokens: (username) => apply(username, { tokensValidAfter: clock.now() }),
+
+    hasEnabledAdmin: () => lastAdmin.hasEnabledAdmin(),
   };
   return service;
 }
