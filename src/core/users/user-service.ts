@@ -3,7 +3,7 @@ import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
-import { createLastAdminGuard } from "./last-admin.js";
+import { type AdminChange, createLastAdminGuard } from "./last-admin.js";
 import { normalizeUsername, validateEmail, validateFullName, validateNewPassword } from "./user.js";
 
 /** What it takes to create a user. */
@@ -68,7 +68,7 @@ export function createUserService({
   keepAnAdmin = true,
 }: UserServiceOptions): UserService {
   const lastAdmin = createLastAdminGuard(store);
-  const guarded = <T>(username: string | null, change: Parameters<typeof lastAdmin.run>[1], write: () => Promise<T>) =>
+  const guarded = <T>(username: string | null, change: AdminChange, write: () => Promise<T>) =>
     keepAnAdmin ? lastAdmin.run(username, change, write) : write();
   const mustExist = (user: StoredUser | null): StoredUser => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
