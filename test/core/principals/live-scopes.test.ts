@@ -6,6 +6,16 @@ import { createTestGatehouse, createTestHasher } from "../../support/fixtures.js
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const context = { clientAddress: "198.51.100.7" };
 
+/** A second admin, so that root is not the last one and may be demoted. */
+async function addSecondAdmin(gatehouse: Gatehouse): Promise<void> {
+  await gatehouse.users.create({
+    username: "admin2",
+    email: "admin2@example.com",
+    password: "admin2-password",
+    scopes: ["me", "admin"],
+  });
+}
+
 async function tokenOf(gatehouse: Gatehouse, username: string, password: string): Promise<string> {
   return (await gatehouse.handleTokenRequest({ username, password }, context)).access_token;
 }
@@ -19,6 +29,7 @@ const refusal = (promise: Promise<unknown>) =>
 describe("regression: a demoted admin stayed admin (review finding 1)", () => {
   it("refuses admin to an old token as soon as admin is taken from its user", async () => {
     const { gatehouse } = await createTestGatehouse({ subjectCacheTtl: 1000 });
+    await addSecondAdmin(gatehouse);
     const token = await tokenOf(gatehouse, "root", "rootpassword");
     expect((await gatehouse.currentActiveUser(token, ["admin"])).scopes).toEqual(["me", "admin"]);
     await gatehouse.users.update("root", { scopes: ["me"] });
@@ -28,6 +39,7 @@ describe("regression: a demoted admin stayed admin (review finding 1)", () => {
 
   it("reports the live scope set at introspection", async () => {
     const { gatehouse } = await createTestGatehouse();
+    await addSecondAdmin(gatehouse);
     const token = await tokenOf(gatehouse, "root", "rootpassword");
     await gatehouse.users.update("root", { scopes: ["me"] });
     expect(await gatehouse.introspect(token)).toMatchObject({ active: true, scope: "me" });
@@ -46,6 +58,7 @@ describe("regression: a demoted admin stayed admin (review finding 1)", () => {
     const clock = createFixedClock(NOW);
     const store = memoryStore();
     const { gatehouse: one } = await createTestGatehouse({ store, clock });
+    await addSecondAdmin(one);
     // Another server on the same database, with its own cache of token subjects.
     const two = await createGatehouse({ store, clock, hasher: createTestHasher() });
     const token = await tokenOf(one, "root", "rootpassword");
