@@ -8,6 +8,8 @@ export interface UserSession {
   users: UserService;
   /** The core's own conversion, so the CLI prints exactly what the API shows (never a hash). */
   toPublicUser(user: StoredUser): PublicUser;
+  /** The core's rule for who counts as an admin. */
+  isEnabledAdmin(user: StoredUser): boolean;
 }
 
 // Settings only `serve` uses: a bad PORT in the environment must not break `users list`.
@@ -41,8 +43,10 @@ export async function withUserService<T>(
       hasher: core.createPasswordHasher(),
       clock: core.systemClock,
       knownScopes: new Set(Object.keys(options.scopes)),
+      // The operator is the way back in (`users set-scopes`), and may need to lock out a sole admin.
+      keepAnAdmin: false,
     });
-    return work({ users, toPublicUser: core.toPublicUser });
+    return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: core.isEnabledAdmin });
   });
 }
 

@@ -6,6 +6,7 @@ import { createKeyManager } from "./keys/key-manager.js";
 import type { PublicJwk } from "./keys/signing-keys.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createAuthenticate } from "./passwords/authenticate.js";
+import { type CheckPassword, createCheckPassword } from "./passwords/check-password.js";
 import { createPasswordHasher, type PasswordHasher } from "./passwords/password-hasher.js";
 import { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principals/principal-resolver.js";
 import { type CachedStore, withSubjectCache } from "./principals/subject-cache.js";
@@ -14,6 +15,7 @@ import type { GatehouseStore, StoredUser } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
+import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 
 /** The framework-agnostic Gatehouse: log in, verify tokens, manage users and keys. */
@@ -26,8 +28,15 @@ export interface Gatehouse extends PrincipalResolver {
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
   readonly scopes: Readonly<Record<string, string>>;
-  /** The seed's `authenticate_user`, in constant time: unknown users cost a hash too. */
+  /**
+   * The seed's `authenticate_user`, in constant time: unknown users cost a hash too. Not
+   * throttled: a route of your own that checks passwords should use {@link Gatehouse.checkPassword}.
+   */
   authenticate(username: string, password: string): Promise<StoredUser>;
+  /** {@link Gatehouse.authenticate} behind the login throttle (per account and per address), as `/token` uses it. */
+  checkPassword: CheckPassword;
+  /** Changes a user's own password after checking the current one through the login throttle. */
+  changeOwnPassword: ChangeOwnPassword;
   /** RFC 6749 token endpoint logic for every grant type of `GRANT_TYPES`. */
   handleTokenRequest(request: TokenRequest, context: TokenRequestContext): Promise<TokenResponse>;
   /** RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens are ignored. */
@@ -93,6 +102,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
+  const checkPassword = createCheckPassword({ authenticate, throttle });
   const upkeep = await createUpkeep({
     store,
     keys,
@@ -105,10 +115,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
 
   const grantDeps: GrantDependencies = {
     knownScopes,
-    authenticate: (username, password, context) =>
-      throttle === null
-        ? authenticate(username, password)
-        : throttle.guard(username, context.clientAddress, () => authenticate(username, password)),
+    authenticate: checkPassword,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
     rotateRefreshToken: (tokenHash, scopes, context) => sessions.rotate(tokenHash, scopes, context),
   };
@@ -121,6 +128,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     users,
     scopes: options.scopes,
     authenticate,
+    checkPassword,
+    changeOwnPassword: createChangeOwnPassword({ checkPassword, users }),
     handleTokenRequest: (request, context) => dispatchGrant(request, context, grantDeps),
     currentUser: principals.currentUser,
     currentActiveUser: principals.currentActiveUser,

@@ -16,6 +16,8 @@ export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-key
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { resolveOptions, resolveScopes } from "./options.js";
+export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";
+export { HASH_COST_LIMITS } from "./passwords/hash-costs.js";
 export type {
   Argon2Parameters,
   PasswordCheck,
@@ -68,12 +70,15 @@ export { extractBearerToken, MAX_TOKEN_LENGTH } from "./tokens/bearer.js";
 export {
   DEFAULT_SCOPES,
   grantScopes,
+  liveScopes,
   missingScopes,
   parseScopeParameter,
   requireScopes,
   splitScopes,
 } from "./tokens/scopes.js";
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
+export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
+export type { ChangeOwnPassword } from "./users/own-password.js";
 export type { PublicUser } from "./users/user.js";
 export {
   countCharacters,

@@ -1,7 +1,7 @@
 import { GatehouseError, MESSAGES } from "../errors.js";
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
-import { requireScopes, splitScopes } from "../tokens/scopes.js";
+import { liveScopes, requireScopes } from "../tokens/scopes.js";
 import { type PublicUser, toPublicUser } from "../users/user.js";
 import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
 
@@ -9,7 +9,7 @@ import { type IntrospectionResponse, introspectAccessToken } from "./introspecti
 export interface Principal {
   user: PublicUser;
   claims: AccessTokenClaims;
-  /** Scopes the token grants. */
+  /** Scopes the request may use: those of the token that the user holds now (`claims.scope` is the token's own). */
   scopes: string[];
 }
 
@@ -57,7 +57,7 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
   };
 
   const toPrincipal = ({ user, claims }: ResolvedToken, required: readonly string[]): Principal => {
-    const scopes = splitScopes(claims.scope);
+    const scopes = liveScopes(claims.scope, user.scopes);
     requireScopes(required, scopes);
     return { user: toPublicUser(user), claims, scopes };
   };

@@ -60,6 +60,15 @@ export function splitScopes(scope: string): string[] {
   return scope === "" ? [] : scope.split(" ");
 }
 
+/**
+ * The scopes a token may use now: those of its `scope` claim that its user still holds. A scope
+ * taken from the user stops working on every earlier token at once; one given to the user later
+ * never widens an earlier token.
+ */
+export function liveScopes(tokenScope: string, held: readonly string[]): string[] {
+  return splitScopes(tokenScope).filter((name) => held.includes(name));
+}
+
 /** The required scopes missing from a token's scopes. */
 export function missingScopes(required: readonly string[], granted: readonly string[]): string[] {
   return required.filter((name) => !granted.includes(name));

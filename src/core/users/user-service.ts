@@ -3,11 +3,10 @@ import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
+import { type AdminChange, createLastAdminGuard } from "./last-admin.js";
 import {
-  countCharacters,
   normalizeNewUsername,
   normalizeUsername,
-  PASSWORD_MAX_LENGTH,
   validateEmail,
   validateFullName,
   validateNewPassword,
@@ -46,10 +45,10 @@ export interface UserService {
   list(options: { limit: number; cursor: string | null }): Promise<UserPage>;
   /** Sets a new password; every token issued before stops working. */
   setPassword(username: string, password: string): Promise<StoredUser>;
-  /** Needs the current password (`invalid_grant` otherwise), then as {@link setPassword}. */
-  changeOwnPassword(username: string, currentPassword: string, newPassword: string): Promise<StoredUser>;
   /** Log out everywhere: every token issued before now stops working. */
   invalidateTokens(username: string): Promise<StoredUser>;
+  /** True when some enabled user holds the `admin` scope. */
+  hasEnabledAdmin(): Promise<boolean>;
 }
 
 /** Options for {@link createUserService}. */
@@ -58,10 +57,25 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   knownScopes: ReadonlySet<string>;
+  /**
+   * Refuse (`last_admin`) to demote, disable or delete the last enabled admin; default true.
+   * The CLI turns it off: an operator at the database is the way back in, and may need to lock
+   * out a compromised sole admin.
+   */
+  keepAnAdmin?: boolean;
 }
 
 /** Creates the user service. */
-export function createUserService({ store, hasher, clock, knownScopes }: UserServiceOptions): UserService {
+export function createUserService({
+  store,
+  hasher,
+  clock,
+  knownScopes,
+  keepAnAdmin = true,
+}: UserServiceOptions): UserService {
+  const lastAdmin = createLastAdminGuard(store);
+  const guarded = <T>(username: string | null, change: AdminChange, write: () => Promise<T>) =>
+    keepAnAdmin ? lastAdmin.run(username, change, write) : write();
   const mustExist = (user: StoredUser | null): StoredUser => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
     return user;
@@ -105,6 +119,8 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       if (input.email !== undefined) patch.email = validateEmail(input.email);
       if (input.fullName !== undefined) patch.fullName = validateFullName(input.fullName);
       if (input.disabled !== undefined) patch.disabled = input.disabled;
+      // Disabling ends every session: re-enabling must not bring earlier tokens back.
+      if (input.disabled === true) patch.tokensValidAfter = clock.now();
       if (input.scopes !== undefined) patch.scopes = validateScopeList(input.scopes, knownScopes);
       if (input.password !== undefined) {
         validateNewPassword(input.password);
@@ -112,12 +128,12 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
       }
-      return apply(username, patch);
+      return guarded(lookupName(username), patch, () => apply(username, patch));
     },
 
     async remove(username) {
       const name = lookupName(username);
-      if (name === null || !(await store.deleteUser(name)))
+      if (name === null || !(await guarded(name, "remove", () => store.deleteUser(name))))
         throw new GatehouseError("user_not_found", "User not found");
     },
 
@@ -125,18 +141,9 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
 
     setPassword: (username, password) => service.update(username, { password }),
 
-    async changeOwnPassword(username, currentPassword, newPassword) {
-      const user = mustExist(await service.get(username));
-      validateNewPassword(newPassword);
-      // No stored password is longer than the policy allows: refuse without spending a hash.
-      if (countCharacters(currentPassword) > PASSWORD_MAX_LENGTH)
-        throw new GatehouseError("invalid_grant", "Incorrect password");
-      const check = await hasher.verify(currentPassword, user.passwordHash);
-      if (!check.ok) throw new GatehouseError("invalid_grant", "Incorrect password");
-      return service.update(user.username, { password: newPassword });
-    },
-
     invalidateTokens: (username) => apply(username, { tokensValidAfter: clock.now() }),
+
+    hasEnabledAdmin: () => lastAdmin.hasEnabledAdmin(),
   };
   return service;
 }
