@@ -1,4 +1,4 @@
-import type { Gatehouse, GatehouseStore, PublicUser, StoredUser, UserService } from "../core/index.js";
+import type { Gatehouse, GatehouseStore, PublicUser, UserRecord, UserService } from "../core/index.js";
 import type { ServerConfig } from "../server/config.js";
 import { type ConfigFlags, toOverrides } from "./config-options.js";
 import type { CliIo } from "./io.js";
@@ -7,9 +7,9 @@ import type { CliIo } from "./io.js";
 export interface UserSession {
   users: UserService;
   /** The core's own conversion, so the CLI prints exactly what the API shows (never a hash). */
-  toPublicUser(user: StoredUser): PublicUser;
+  toPublicUser(user: UserRecord): PublicUser;
   /** The core's rule for who counts as an admin. */
-  isEnabledAdmin(user: StoredUser): boolean;
+  isEnabledAdmin(user: UserRecord): boolean;
 }
 
 // Settings only `serve` uses: a bad PORT in the environment must not break `users list`.

@@ -11,11 +11,12 @@ import { createPasswordHasher, type PasswordHasher } from "./passwords/password-
 import { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principals/principal-resolver.js";
 import { type CachedStore, withSubjectCache } from "./principals/subject-cache.js";
 import { createSessionService } from "./sessions/session-service.js";
-import type { GatehouseStore, StoredUser } from "./store.js";
+import type { GatehouseStore } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
 import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
+import { type UserRecord, withoutPasswordHash } from "./users/user.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 
 /** The framework-agnostic Gatehouse: log in, verify tokens, manage users and keys. */
@@ -32,9 +33,9 @@ export interface Gatehouse extends PrincipalResolver {
    * The seed's `authenticate_user`, in constant time: unknown users cost a hash too. Not
    * throttled: a route of your own that checks passwords should use {@link Gatehouse.checkPassword}.
    */
-  authenticate(username: string, password: string): Promise<StoredUser>;
+  authenticate(username: string, password: string): Promise<UserRecord>;
   /** {@link Gatehouse.authenticate} behind the login throttle (per account and per address), as `/token` uses it. */
-  checkPassword: CheckPassword;
+  checkPassword(...args: Parameters<CheckPassword>): Promise<UserRecord>;
   /** Changes a user's own password after checking the current one through the login throttle. */
   changeOwnPassword: ChangeOwnPassword;
   /** RFC 6749 token endpoint logic for every grant type of `GRANT_TYPES`. */
@@ -103,6 +104,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
   const checkPassword = createCheckPassword({ authenticate, throttle });
+  const changeOwnPassword = createChangeOwnPassword({ checkPassword, users });
   const upkeep = await createUpkeep({
     store,
     keys,
@@ -127,9 +129,10 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     hasher,
     users,
     scopes: options.scopes,
-    authenticate,
-    checkPassword,
-    changeOwnPassword: createChangeOwnPassword({ checkPassword, users }),
+    // What leaves the core carries no password hash.
+    authenticate: async (username, password) => withoutPasswordHash(await authenticate(username, password)),
+    checkPassword: async (...args) => withoutPasswordHash(await checkPassword(...args)),
+    changeOwnPassword,
     handleTokenRequest: (request, context) => dispatchGrant(request, context, grantDeps),
     currentUser: principals.currentUser,
     currentActiveUser: principals.currentActiveUser,

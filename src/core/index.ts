@@ -79,7 +79,7 @@ export {
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
 export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
 export type { ChangeOwnPassword } from "./users/own-password.js";
-export type { PublicUser } from "./users/user.js";
+export type { PublicUser, UserRecord } from "./users/user.js";
 export {
   countCharacters,
   normalizeNewUsername,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { StoredUser, UserService } from "../../core/index.js";
+import type { UserRecord, UserService } from "../../core/index.js";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { CliError, type CliIo, writeLine } from "../io.js";
 import { readPassword } from "../read-password.js";
@@ -160,8 +160,8 @@ async function addUser(username: string, flags: AddFlags, io: CliIo): Promise<vo
 }
 
 /** Every user, page by page (the store caps a page; the CLI shows them all). */
-async function listAllUsers(service: UserService): Promise<StoredUser[]> {
-  const all: StoredUser[] = [];
+async function listAllUsers(service: UserService): Promise<UserRecord[]> {
+  const all: UserRecord[] = [];
   let cursor: string | null = null;
   do {
     const page = await service.list({ limit: PAGE_SIZE, cursor });
@@ -193,7 +193,7 @@ function parseScopes(raw: string): string[] {
   return raw.split(/[\s,]+/).filter((scope) => scope !== "");
 }
 
-async function mustExist(service: UserService, username: string): Promise<StoredUser> {
+async function mustExist(service: UserService, username: string): Promise<UserRecord> {
   const user = await explainUserErrors(username, () => service.get(username));
   if (!user) throw notFound(username);
   return user;

@@ -1,7 +1,6 @@
 import { GatehouseError, isGatehouseError } from "../errors.js";
 import type { CheckPassword, PasswordCheckContext } from "../passwords/check-password.js";
-import type { StoredUser } from "../store.js";
-import { validateNewPassword } from "./user.js";
+import { type UserRecord, validateNewPassword } from "./user.js";
 import type { UserService } from "./user-service.js";
 
 /**
@@ -13,7 +12,7 @@ export type ChangeOwnPassword = (
   currentPassword: string,
   newPassword: string,
   context: PasswordCheckContext,
-) => Promise<StoredUser>;
+) => Promise<UserRecord>;
 
 /** What {@link createChangeOwnPassword} needs. */
 export interface ChangeOwnPasswordOptions {

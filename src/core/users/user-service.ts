@@ -1,15 +1,17 @@
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
-import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
+import type { GatehouseStore, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
 import { type AdminChange, createLastAdminGuard } from "./last-admin.js";
 import {
   normalizeNewUsername,
   normalizeUsername,
+  type UserRecord,
   validateEmail,
   validateFullName,
   validateNewPassword,
+  withoutPasswordHash,
 } from "./user.js";
 
 /** What it takes to create a user. */
@@ -35,18 +37,18 @@ export interface UpdateUserInput {
 
 /** User administration shared by the CLI and the admin API; every input is validated here. */
 export interface UserService {
-  create(input: CreateUserInput): Promise<StoredUser>;
+  create(input: CreateUserInput): Promise<UserRecord>;
   /** `null` when there is no such user. */
-  get(username: string): Promise<StoredUser | null>;
+  get(username: string): Promise<UserRecord | null>;
   /** @throws GatehouseError `user_not_found`. */
-  update(username: string, input: UpdateUserInput): Promise<StoredUser>;
+  update(username: string, input: UpdateUserInput): Promise<UserRecord>;
   /** @throws GatehouseError `user_not_found`. */
   remove(username: string): Promise<void>;
-  list(options: { limit: number; cursor: string | null }): Promise<UserPage>;
+  list(options: { limit: number; cursor: string | null }): Promise<{ users: UserRecord[]; nextCursor: string | null }>;
   /** Sets a new password; every token issued before stops working. */
-  setPassword(username: string, password: string): Promise<StoredUser>;
+  setPassword(username: string, password: string): Promise<UserRecord>;
   /** Log out everywhere: every token issued before now stops working. */
-  invalidateTokens(username: string): Promise<StoredUser>;
+  invalidateTokens(username: string): Promise<UserRecord>;
   /** True when some enabled user holds the `admin` scope. */
   hasEnabledAdmin(): Promise<boolean>;
 }
@@ -65,7 +67,10 @@ export interface UserServiceOptions {
   keepAnAdmin?: boolean;
 }
 
-/** Creates the user service. */
+/**
+ * Creates the user service. What it returns never carries a password hash: one careless
+ * `res.json(user)` must not leak it.
+ */
 export function createUserService({
   store,
   hasher,
@@ -76,7 +81,7 @@ export function createUserService({
   const lastAdmin = createLastAdminGuard(store);
   const guarded = <T>(username: string | null, change: AdminChange, write: () => Promise<T>) =>
     keepAnAdmin ? lastAdmin.run(username, change, write) : write();
-  const mustExist = (user: StoredUser | null): StoredUser => {
+  const mustExist = <U>(user: U | null): U => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
     return user;
   };
@@ -103,15 +108,17 @@ export function createUserService({
       const scopes = validateScopeList(input.scopes ?? ["me"], knownScopes);
       if (!input.skipPasswordPolicy) validateNewPassword(input.password);
       const passwordHash = await hasher.hash(input.password);
-      return store.createUser(
+      const created = await store.createUser(
         { username, email, fullName, scopes, disabled: input.disabled ?? false, passwordHash },
         clock.now(),
       );
+      return withoutPasswordHash(created);
     },
 
     async get(username) {
       const name = lookupName(username);
-      return name === null ? null : store.findUserByUsername(name);
+      const user = name === null ? null : await store.findUserByUsername(name);
+      return user === null ? null : withoutPasswordHash(user);
     },
 
     async update(username, input) {
@@ -128,7 +135,7 @@ export function createUserService({
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
       }
-      return guarded(lookupName(username), patch, () => apply(username, patch));
+      return withoutPasswordHash(await guarded(lookupName(username), patch, () => apply(username, patch)));
     },
 
     async remove(username) {
@@ -137,11 +144,14 @@ export function createUserService({
         throw new GatehouseError("user_not_found", "User not found");
     },
 
-    list: (options) => store.listUsers(options),
+    async list(options) {
+      const page = await store.listUsers(options);
+      return { users: page.users.map(withoutPasswordHash), nextCursor: page.nextCursor };
+    },
 
     setPassword: (username, password) => service.update(username, { password }),
 
-    invalidateTokens: (username) => apply(username, { tokensValidAfter: clock.now() }),
+    invalidateTokens: async (username) => withoutPasswordHash(await apply(username, { tokensValidAfter: clock.now() })),
 
     hasEnabledAdmin: () => lastAdmin.hasEnabledAdmin(),
   };
