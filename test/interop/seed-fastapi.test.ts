@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, decodeJwt, type InteropIssuer, startInteropIssuer } from "./issuer.js";
+import { ADMIN, API_AUDIENCE, decodeJwt, type InteropIssuer, startInteropIssuer } from "./issuer.js";
 
 /**
  * Both directions between Gatehouse and the seed itself: the FastAPI tutorial app the project
@@ -73,6 +73,23 @@ function startPython(script: string): PythonProcess {
       });
     },
   };
+}
+
+/** Runs a script of the seed app's folder to its end. */
+function runPython(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, args, { cwd: SEED_APP, env: PYTHON_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 async function stopPython(python: PythonProcess | undefined): Promise<void> {
@@ -239,10 +256,34 @@ describe.skipIf(SKIP)("the seed's FastAPI app and Gatehouse sharing the secret",
 
   it("makes every seed token made before a log-out-everywhere stop working at Gatehouse", async () => {
     requireSetup();
+    // Not the same bytes as the token the test before revoked.
+    await nextSecondAfter(Date.now());
     const token = await seedLogin();
     expect((await atGatehouse("/users/me", token)).status).toBe(403);
     const own = await gatehouse.login();
     expect((await atGatehouse("/logout/all", own.access_token, { method: "POST" })).status).toBe(204);
     expect((await atGatehouse("/users/me", token)).status).toBe(401);
+  });
+});
+
+describe.skipIf(SKIP)("a Python resource server verifying from the JWKS (PyJWT's PyJWKClient)", () => {
+  it.each(["EdDSA", "ES256", "RS256"] as const)("verifies a %s token with issuer and audience", async (algorithm) => {
+    const issuer = await startInteropIssuer({ algorithm });
+    try {
+      const { access_token } = await issuer.login();
+      // Not spawnSync: the script fetches the JWKS from the server in this very process.
+      const run = await runPython([
+        "verify_jwks.py",
+        `${issuer.url}/.well-known/jwks.json`,
+        issuer.url,
+        API_AUDIENCE,
+        algorithm,
+        access_token,
+      ]);
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      expect(JSON.parse(run.stdout)).toMatchObject({ sub: "johndoe", iss: issuer.url, aud: API_AUDIENCE });
+    } finally {
+      await issuer.close();
+    }
   });
 });
