@@ -22,6 +22,8 @@ function environment(databaseUrl: string): NodeJS.ProcessEnv {
     GATEHOUSE_DATABASE_URL: databaseUrl,
     GATEHOUSE_ALGORITHM: "EdDSA",
     GATEHOUSE_LOG_LEVEL: "warn",
+    // Behind a load balancer every instance names the same public URL as its issuer.
+    GATEHOUSE_ISSUER: "http://gatehouse.test",
     // A rotated-in key waits this long in the JWKS before it signs (5 minutes by default).
     GATEHOUSE_JWKS_MAX_AGE: String(PUBLISH_AHEAD_S),
   };
