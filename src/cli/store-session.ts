@@ -1,4 +1,4 @@
-import type { Gatehouse, GatehouseStore, PublicUser, UserRecord, UserService } from "../core/index.js";
+import type { GatehouseStore, PublicUser, UserRecord, UserService } from "../core/index.js";
 import type { ServerConfig } from "../server/config.js";
 import { type ConfigFlags, toOverrides } from "./config-options.js";
 import type { CliIo } from "./io.js";
@@ -48,17 +48,6 @@ export async function withUserService<T>(
     });
     return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: core.isEnabledAdmin });
   });
-}
-
-/** Opens the database, runs `work` with a Gatehouse over it (keys loaded), and closes it. */
-export async function withGatehouse<T>(
-  flags: ConfigFlags,
-  io: CliIo,
-  work: (gatehouse: Gatehouse) => Promise<T>,
-): Promise<T> {
-  const config = await loadCommandConfig(flags, io);
-  const { createGatehouse } = await import("../core/index.js");
-  return withStore(config, async (store) => work(await createGatehouse({ store, ...config.gatehouse })));
 }
 
 /** Opens the configured store, runs `work`, and closes the store whatever happens. */

@@ -2,8 +2,9 @@ import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
-import { createKeyManager } from "./keys/key-manager.js";
-import type { PublicJwk } from "./keys/signing-keys.js";
+import { type CreatedKey, createKeyManager } from "./keys/key-manager.js";
+import type { SigningKeyStatus } from "./keys/key-states.js";
+import type { PublicJwk, SigningAlgorithm } from "./keys/signing-keys.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createAuthenticate } from "./passwords/authenticate.js";
 import { type CheckPassword, createCheckPassword } from "./passwords/check-password.js";
@@ -48,7 +49,14 @@ export interface Gatehouse extends PrincipalResolver {
   logoutEverywhere(username: string): Promise<void>;
   /** The public keys (RFC 7517 JWK Set); empty for HS256. */
   jwks(): { keys: PublicJwk[] };
-  rotateKeys(): Promise<string>;
+  /**
+   * Publishes a new signing key (of `algorithm`, default the configured or current one) and
+   * returns its kid. It signs once resource servers' JWKS caches have had time to fetch it
+   * (`jwksMaxAge`); until then the current key signs. Older keys verify until their tokens expire.
+   */
+  rotateKeys(algorithm?: SigningAlgorithm): Promise<string>;
+  /** Every signing key with its state (next, current, retiring) and times, newest first. */
+  listKeys(): Promise<SigningKeyStatus[]>;
   /**
    * Picks up what other processes changed in the store (key rotation) and purges expired rows;
    * cheap when nothing changed. Runs on its own every `syncInterval` ms; call it to run now.
@@ -88,6 +96,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     algorithm: options.algorithm,
     secretKey: options.secretKey,
     retireAfterMs: (options.accessTokenTtl + options.clockSkew) * 1000,
+    publishAheadMs: options.jwksMaxAge * 1000,
     clock,
   });
   const tokens = createAccessTokenService({
@@ -143,7 +152,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
       await users.invalidateTokens(username);
     },
     jwks: () => keys.ring().jwks,
-    rotateKeys: () => keys.rotate(),
+    rotateKeys: async (algorithm) => (await keys.rotate(algorithm)).kid,
+    listKeys: () => keys.list(),
     syncWithStore: upkeep.syncWithStore,
     async close() {
       await upkeep.stop();
@@ -152,12 +162,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   };
 }
 
-function keyNotices(created: Awaited<ReturnType<typeof createKeyManager>>["created"]): string[] {
+function keyNotices(created: CreatedKey | null): string[] {
   if (created === null) return [];
   if (created.newStore) {
     return [`Initialised a new database with an ${created.algorithm} signing key (kid ${created.kid})`];
   }
   return [
-    `Switched to a new ${created.algorithm} signing key (kid ${created.kid}); older keys verify until their tokens expire`,
+    `Published a new ${created.algorithm} signing key (kid ${created.kid}); it signs from ` +
+      `${new Date(created.signsFrom).toISOString()}, once resource servers' JWKS caches can have it; ` +
+      "older keys verify until their tokens expire",
   ];
 }

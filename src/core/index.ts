@@ -12,10 +12,11 @@ export { createGatehouse } from "./gatehouse.js";
 export { GRANT_TYPES } from "./grants/grant-dispatch.js";
 export type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 export { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
+export type { SigningKeyState, SigningKeyStatus } from "./keys/key-states.js";
 export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-keys.js";
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
-export { resolveOptions, resolveScopes } from "./options.js";
+export { checkIssuer, DEFAULT_ISSUER, resolveOptions, resolveScopes } from "./options.js";
 export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";
 export { HASH_COST_LIMITS } from "./passwords/hash-costs.js";
 export type {
@@ -65,7 +66,7 @@ export type {
   AccessTokenService,
   IssuedAccessToken,
 } from "./tokens/access-token.js";
-export { ACCESS_TOKEN_TYP, createAccessTokenService } from "./tokens/access-token.js";
+export { ACCESS_TOKEN_TYP, createAccessTokenService, DEFAULT_CLIENT_ID } from "./tokens/access-token.js";
 export { extractBearerToken, MAX_TOKEN_LENGTH } from "./tokens/bearer.js";
 export {
   DEFAULT_SCOPES,

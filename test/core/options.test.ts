@@ -29,7 +29,7 @@ describe("resolveOptions defaults", () => {
     expect(resolve()).toEqual({
       secretKey: undefined,
       algorithm: undefined,
-      issuer: "gatehouse",
+      issuer: "http://127.0.0.1:8000",
       audience: undefined,
       accessTokenTtl: 1800,
       refreshTokenTtl: 14 * 24 * 3600,
@@ -37,6 +37,7 @@ describe("resolveOptions defaults", () => {
       scopes: DEFAULT_SCOPES,
       tokenCacheSize: 10_000,
       subjectCacheTtl: 500,
+      jwksMaxAge: 300,
       syncInterval: 500,
       purgeExpiredRows: true,
       throttle: DEFAULT_THROTTLE_LIMITS,
@@ -144,7 +145,7 @@ describe("resolveOptions lifetimes", () => {
 
 describe("resolveOptions issuer and audience", () => {
   it("refuses an empty issuer", () => {
-    expect(refusal({ issuer: "" })).toBe("the issuer must not be empty");
+    expect(refusal({ issuer: "" })).toBe('the issuer must be an absolute URL such as https://auth.example.com (got "")');
   });
 
   it("refuses an empty audience", () => {

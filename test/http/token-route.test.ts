@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ISSUER } from "../../src/core/index.js";
 import { createCountingHasher } from "../support/counting-hasher.js";
 import { createTestServer, login } from "../support/fixtures.js";
 
@@ -32,8 +33,18 @@ describe("POST /token with the password grant", () => {
     const token = result.body.access_token as string;
     expect(decodeSegment(token, 0)).toMatchObject({ alg: "HS256", typ: "at+jwt", kid: expect.any(String) });
     const claims = decodeSegment(token, 1);
-    expect(claims).toMatchObject({ iss: "gatehouse", sub: "johndoe", scope: "me", jti: expect.any(String) });
-    expect(claims.exp).toBe(Math.floor(claims.iat as number) + 1800);
+    expect(claims).toMatchObject({
+      iss: DEFAULT_ISSUER,
+      sub: "johndoe",
+      scope: "me",
+      jti: expect.any(String),
+      client_id: "gatehouse",
+      sid: expect.any(String),
+    });
+    // Whole seconds: strict verifiers (Hono, PyJWT) refuse a fractional iat within its second.
+    expect(Number.isInteger(claims.iat)).toBe(true);
+    expect(Number.isInteger(claims.auth_time)).toBe(true);
+    expect(claims.exp).toBe((claims.iat as number) + 1800);
   });
 
   it("accepts the username in another case and returns the stored spelling as sub", async () => {

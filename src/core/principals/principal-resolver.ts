@@ -1,4 +1,5 @@
 import { GatehouseError, MESSAGES } from "../errors.js";
+import { sessionStartedAt } from "../sessions/session-id.js";
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
 import { liveScopes, requireScopes } from "../tokens/scopes.js";
@@ -52,7 +53,7 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
     if (!subject) throw tokenRefused();
     const { user } = subject;
     // Revoked, or issued before a password change, logout-all or re-creation of the user.
-    const stale = subject.revoked || Math.round(claims.iat * 1000) < user.tokensValidAfter;
+    const stale = subject.revoked || issuedNoEarlierThan(claims) < user.tokensValidAfter;
     return { claims, user, stale };
   };
 
@@ -79,6 +80,19 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
 
     introspect: (token) => introspectAccessToken(token, resolve),
   };
+}
+
+/**
+ * The earliest moment, in milliseconds, the token can have been issued. `iat` is whole seconds,
+ * so alone it would put a token made just after a password change before it, in the same
+ * second. The session id holds the login's millisecond: a session begun after the change is
+ * wholly after it, and one begun before it can issue no token after it (its refresh tokens
+ * are refused from then on, and the change revokes it).
+ */
+function issuedNoEarlierThan(claims: AccessTokenClaims): number {
+  const iat = claims.iat * 1000;
+  const started = claims.sid === undefined ? null : sessionStartedAt(claims.sid);
+  return started === null ? iat : Math.max(iat, started);
 }
 
 function tokenRefused(): GatehouseError {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRemoteVerifier,
+  DEFAULT_ISSUER,
   type Gatehouse,
   gatehouseVerifier,
   type TokenVerifier,
@@ -98,14 +99,14 @@ describe("bearerAuth (fetch API)", () => {
   });
 
   it("works with a remote verifier that only knows the issuer's JWKS URL", async () => {
-    const remote = bearerAuth(createRemoteVerifier({ jwksUrl, issuer: "gatehouse" }), { scopes: ["me"] });
+    const remote = bearerAuth(createRemoteVerifier({ jwksUrl, issuer: DEFAULT_ISSUER }), { scopes: ["me"] });
     const result = await remote(request(`Bearer ${token}`));
     expect(result.ok && result.auth.claims.sub).toBe("johndoe");
     expect((await failure(await remote(request(`Bearer ${adminOnlyToken}`)))).status).toBe(403);
   });
 
   it("answers 503 while the issuer's keys cannot be fetched, rather than blaming the token", async () => {
-    const unreachable = createRemoteVerifier({ jwksUrl: "http://127.0.0.1:1/jwks.json", issuer: "gatehouse" });
+    const unreachable = createRemoteVerifier({ jwksUrl: "http://127.0.0.1:1/jwks.json", issuer: DEFAULT_ISSUER });
     const reply = await failure(await bearerAuth(unreachable)(request(`Bearer ${token}`)));
     expect(reply.status).toBe(503);
     expect(reply.body).toEqual({ detail: "Service temporarily unavailable" });
