@@ -145,7 +145,9 @@ describe("resolveOptions lifetimes", () => {
 
 describe("resolveOptions issuer and audience", () => {
   it("refuses an empty issuer", () => {
-    expect(refusal({ issuer: "" })).toBe('the issuer must be an absolute URL such as https://auth.example.com (got "")');
+    expect(refusal({ issuer: "" })).toBe(
+      'the issuer must be an absolute URL such as https://auth.example.com (got "")',
+    );
   });
 
   it("refuses an empty audience", () => {
