@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommand } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerSessionsCommand } from "./commands/sessions.js";
 import { registerUsersCommand } from "./commands/users.js";
 import { registerUsersImportCommand } from "./commands/users-import.js";
 import type { CliIo } from "./io.js";
@@ -40,6 +41,7 @@ export function createProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerUsersCommand(program, io);
   registerUsersImportCommand(program, io);
+  registerSessionsCommand(program, io);
   registerKeysCommand(program, io);
   registerDemoCommand(program, io);
   return program;

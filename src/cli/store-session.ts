@@ -1,4 +1,11 @@
-import type { Gatehouse, GatehouseStore, PublicUser, StoredUser, UserService } from "../core/index.js";
+import type {
+  Gatehouse,
+  GatehouseStore,
+  PublicUser,
+  SessionDirectory,
+  StoredUser,
+  UserService,
+} from "../core/index.js";
 import type { ServerConfig } from "../server/config.js";
 import { type ConfigFlags, toOverrides } from "./config-options.js";
 import type { CliIo } from "./io.js";
@@ -43,6 +50,20 @@ export async function withUserService<T>(
       knownScopes: new Set(Object.keys(options.scopes)),
     });
     return work({ users, toPublicUser: core.toPublicUser });
+  });
+}
+
+/** Opens the database, runs `work` with the session directory over it (no Gatehouse, as for users), and closes it. */
+export async function withSessionDirectory<T>(
+  flags: ConfigFlags,
+  io: CliIo,
+  work: (sessions: SessionDirectory) => Promise<T>,
+): Promise<T> {
+  const config = await loadCommandConfig(flags, io);
+  const core = await import("../core/index.js");
+  return withStore(config, async (store) => {
+    const options = core.resolveOptions({ store, ...config.gatehouse });
+    return work(core.createSessionDirectory({ store, clock: core.systemClock, sessionMaxAge: options.sessionMaxAge }));
   });
 }
 

@@ -9,6 +9,8 @@ import { createAuthenticate } from "./passwords/authenticate.js";
 import { createPasswordHasher, type PasswordHasher } from "./passwords/password-hasher.js";
 import { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principals/principal-resolver.js";
 import { type CachedStore, withSubjectCache } from "./principals/subject-cache.js";
+import { generateSuccessorKey, SUCCESSOR_KEY_NAME } from "./sessions/refresh-token.js";
+import { createSessionDirectory, type SessionDirectory } from "./sessions/session-directory.js";
 import { createSessionService } from "./sessions/session-service.js";
 import type { GatehouseStore, StoredUser } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
@@ -22,6 +24,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly store: GatehouseStore;
   readonly hasher: PasswordHasher;
   readonly users: UserService;
+  /** Each user's login sessions: list them, end one. */
+  readonly sessions: SessionDirectory;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
@@ -90,7 +94,16 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     cacheSize: options.tokenCacheSize,
   });
   const users = createUserService({ store, hasher, clock, knownScopes });
-  const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
+  const sessionLimits = { refreshTokenTtl: options.refreshTokenTtl, sessionMaxAge: options.sessionMaxAge };
+  const sessions = createSessionService({
+    store,
+    tokens,
+    clock,
+    ...sessionLimits,
+    reuseIntervalMs: options.refreshReuseInterval * 1000,
+    successorKey: await store.ensureSecret(SUCCESSOR_KEY_NAME, generateSuccessorKey(), clock.now()),
+  });
+  const sessionDirectory = createSessionDirectory({ store, clock, sessionMaxAge: options.sessionMaxAge });
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
   const upkeep = await createUpkeep({
@@ -109,7 +122,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
         ? authenticate(username, password)
         : throttle.guard(username, context.clientAddress, () => authenticate(username, password)),
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
-    rotateRefreshToken: (tokenHash, scopes, context) => sessions.rotate(tokenHash, scopes, context),
+    rotateRefreshToken: (refreshToken, scopes, context) => sessions.rotate(refreshToken, scopes, context),
   };
 
   return {
@@ -118,6 +131,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     store,
     hasher,
     users,
+    sessions: sessionDirectory,
     scopes: options.scopes,
     authenticate,
     handleTokenRequest: (request, context) => dispatchGrant(request, context, grantDeps),

@@ -21,6 +21,13 @@ export interface GatehouseOptions {
   accessTokenTtl?: number;
   /** Seconds; default 14 days. */
   refreshTokenTtl?: number;
+  /**
+   * Seconds after a refresh token's first use during which presenting it again (two tabs
+   * refreshing at once) returns the same successor instead of revoking the session; default 10, 0 for strict.
+   */
+  refreshReuseInterval?: number;
+  /** Seconds a login session lives at most, however often it is refreshed; default 30 days. */
+  sessionMaxAge?: number;
   /** Seconds of leeway for exp/nbf/iat; default 30. */
   clockSkew?: number;
   /** Scope name to description; default `me` and `admin`. */
@@ -55,6 +62,8 @@ export interface ResolvedOptions {
   audience: string | undefined;
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  refreshReuseInterval: number;
+  sessionMaxAge: number;
   clockSkew: number;
   scopes: Record<string, string>;
   tokenCacheSize: number;
@@ -66,6 +75,8 @@ export interface ResolvedOptions {
 }
 
 const MAX_TTL = 366 * 24 * 3600;
+// A retry window, not a second lifetime: past a few minutes a replay is theft, not a race.
+const MAX_REUSE_INTERVAL = 300;
 
 /**
  * Fills in defaults and rejects configuration mistakes at construction, never during a request.
@@ -83,6 +94,10 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   }
   const accessTokenTtl = positiveSeconds("access token TTL", options.accessTokenTtl ?? 1800);
   const refreshTokenTtl = positiveSeconds("refresh token TTL", options.refreshTokenTtl ?? 14 * 24 * 3600);
+  const refreshReuseInterval = options.refreshReuseInterval ?? 10;
+  if (!Number.isInteger(refreshReuseInterval) || refreshReuseInterval < 0 || refreshReuseInterval > MAX_REUSE_INTERVAL)
+    throw new TypeError(`refresh reuse interval must be 0–${MAX_REUSE_INTERVAL} seconds`);
+  const sessionMaxAge = positiveSeconds("session max age", options.sessionMaxAge ?? 30 * 24 * 3600);
   const clockSkew = options.clockSkew ?? 30;
   if (!Number.isInteger(clockSkew) || clockSkew < 0 || clockSkew > 300)
     throw new TypeError("clock skew must be 0–300 seconds");
@@ -97,6 +112,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     audience: options.audience,
     accessTokenTtl,
     refreshTokenTtl,
+    refreshReuseInterval,
+    sessionMaxAge,
     clockSkew,
     scopes: { ...(options.scopes ?? DEFAULT_SCOPES) },
     tokenCacheSize: options.tokenCacheSize ?? 10_000,

@@ -107,13 +107,54 @@ export interface StoredRefreshToken {
   scope: string;
   issuedAt: number;
   expiresAt: number;
-  /** Set when the token was exchanged for a new one; a second use is theft. */
+  /** Set when the token was exchanged for a new one; a second use after the reuse interval is theft. */
   usedAt: number | null;
+  /** When its family (the login session) began. */
+  sessionCreatedAt: number;
+  /** SHA-256 of the token it was exchanged for; `null` while unused. */
+  successorHash: string | null;
+}
+
+/** A login session to start: its family, its first refresh token, and what the login came with. */
+export interface NewRefreshFamily {
+  familyId: string;
+  username: string;
+  clientId: string | null;
+  scope: string;
+  /** The first token: its hash, issue instant (the session's start) and expiry. */
+  tokenHash: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** The client's address and user agent at login; `null` when unknown. */
+  ip: string | null;
+  userAgent: string | null;
+  /** RFC 8176 authentication methods of the login (`["pwd"]`). */
+  amr: readonly string[];
+}
+
+/** A login session as listed: the family's metadata, without any token. */
+export interface StoredSession {
+  /** The family id, which access tokens carry as `sid`. */
+  id: string;
+  username: string;
+  clientId: string | null;
+  scope: string;
+  createdAt: number;
+  /** The latest refresh (the login's instant until there is one). */
+  lastUsedAt: number;
+  /** When its newest refresh token expires. */
+  expiresAt: number;
+  /** Address and user agent of the login, or of the latest refresh. */
+  ip: string | null;
+  userAgent: string | null;
+  amr: string[];
 }
 
 /** The outcome of {@link RefreshTokenStore.rotateRefreshToken}. */
 export type RotationResult =
   | { status: "rotated"; previous: StoredRefreshToken }
+  /** Presented again within the reuse interval with the same successor: nothing changed, the successor stands. */
+  | { status: "reissued"; previous: StoredRefreshToken }
   /** The token had been used already: the store revoked its family. */
   | { status: "reused"; previous: StoredRefreshToken }
   /** Unknown, expired, or its family is revoked. */
@@ -126,22 +167,59 @@ export interface RefreshReplacement {
   expiresAt: number;
 }
 
+/** One refresh: the presented token (by hash), its successor, and where the request came from. */
+export interface RefreshRotation {
+  tokenHash: string;
+  /**
+   * The successor. It is derived from the presented token, so presenting that token again
+   * names the same successor hash, which is how the store recognises a retry.
+   */
+  successor: RefreshReplacement;
+  now: number;
+  /**
+   * Milliseconds after a token's first use during which presenting it again with the same
+   * successor is `reissued` rather than theft; 0 for strict rotation.
+   */
+  reuseIntervalMs: number;
+  /** The refreshing client's address and user agent; they become the session's latest. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** Refresh tokens and their families (login sessions). */
 export interface RefreshTokenStore {
   /** Starts a new family with its first token. */
-  createRefreshFamily(token: StoredRefreshToken): Promise<void>;
+  createRefreshFamily(family: NewRefreshFamily): Promise<void>;
   /**
-   * Atomically: if `tokenHash` is unused, unexpired at `now` and its family not revoked, mark it
-   * used and store the replacement; if it was used already, revoke its family. Of two
-   * concurrent rotations of one token exactly one is `rotated`.
+   * Atomically: if the token is unused, unexpired at `now` and its family not revoked, mark it
+   * used (remembering the successor's hash), store the successor and note the session's latest
+   * use; if it was used already with this successor less than `reuseIntervalMs` ago, change
+   * nothing and answer `reissued`; if it was used otherwise, revoke its family. Of concurrent
+   * rotations of one token exactly one is `rotated`.
    */
-  rotateRefreshToken(tokenHash: string, replacement: RefreshReplacement, now: number): Promise<RotationResult>;
+  rotateRefreshToken(rotation: RefreshRotation): Promise<RotationResult>;
   /** The token if known (used or not); `null` otherwise. */
   findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | null>;
   /** Revokes a family: its refresh tokens stop working, and access tokens with its `sid` too. */
   revokeRefreshFamily(familyId: string, now: number): Promise<void>;
   /** Revokes every family of a user (log out everywhere, password change). */
   revokeUserRefreshFamilies(username: string, now: number): Promise<void>;
+  /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
+  listSessions(username: string, now: number): Promise<StoredSession[]>;
+  /**
+   * Revokes one of the user's live sessions (as {@link revokeRefreshFamily}).
+   * @returns false when the user has no such live session (another user's id included).
+   */
+  revokeSession(username: string, familyId: string, now: number): Promise<boolean>;
+}
+
+/** Secrets the server keeps with its database (the refresh successor key). */
+export interface SecretStore {
+  /**
+   * The secret stored under `name`; when there is none yet, stores `candidate` first. Every
+   * process on one database gets the same value, whoever stored it.
+   */
+  ensureSecret(name: string, candidate: string, now: number): Promise<string>;
 }
 
 /** Revoked access tokens, remembered by `jti` until they would have expired anyway. */
@@ -175,7 +253,13 @@ export interface StoreLifecycle {
 }
 
 /** Everything a Gatehouse needs from one database. */
-export interface GatehouseStore extends UserStore, KeyStore, RefreshTokenStore, RevocationStore, StoreLifecycle {
+export interface GatehouseStore
+  extends UserStore,
+    KeyStore,
+    SecretStore,
+    RefreshTokenStore,
+    RevocationStore,
+    StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */
   readonly kind: string;
   /**

@@ -30,6 +30,8 @@ export interface ConfigOverrides {
   audience?: string;
   accessTokenTtl?: string | number;
   refreshTokenTtl?: string | number;
+  refreshReuseInterval?: string | number;
+  sessionMaxAge?: string | number;
   trustProxy?: string | number;
 }
 
@@ -74,6 +76,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     1,
     366 * 86400,
   );
+  const refreshReuseInterval = integer(
+    pick(flags.refreshReuseInterval, "GATEHOUSE_REFRESH_REUSE_INTERVAL"),
+    "GATEHOUSE_REFRESH_REUSE_INTERVAL",
+    10,
+    0,
+    300,
+  );
+  const sessionMaxAge = integer(
+    pick(flags.sessionMaxAge, "GATEHOUSE_SESSION_MAX_AGE"),
+    "GATEHOUSE_SESSION_MAX_AGE",
+    30 * 86400,
+    1,
+    366 * 86400,
+  );
   const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
   return {
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
@@ -86,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...(algorithm === undefined ? {} : { algorithm }),
       accessTokenTtl,
       refreshTokenTtl,
+      refreshReuseInterval,
+      sessionMaxAge,
       ...(secretKey === undefined ? {} : { secretKey }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),

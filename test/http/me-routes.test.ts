@@ -76,14 +76,15 @@ describe("GET /users/me", () => {
     expect(response.headers["www-authenticate"]).toBe('Bearer error="insufficient_scope", scope="me"');
   });
 
-  it("refuses a disabled user's token with 400 Inactive user, then accepts it again once enabled", async () => {
+  it("refuses a disabled user's token with 400 Inactive user, and once enabled with 401: disabling ended it", async () => {
     const own = await accessTokenFor(app, "root", "rootpassword");
     await gatehouse.users.update("root", { disabled: true });
     const disabled = await me(`Bearer ${own}`);
     expect(disabled.statusCode).toBe(400);
     expect(disabled.json()).toEqual({ detail: "Inactive user" });
     await gatehouse.users.update("root", { disabled: false });
-    expect((await me(`Bearer ${own}`)).statusCode).toBe(200);
+    expect((await me(`Bearer ${own}`)).statusCode).toBe(401);
+    expect((await me(`Bearer ${await accessTokenFor(app, "root", "rootpassword")}`)).statusCode).toBe(200);
   });
 
   it("rejects every earlier token after a password change and accepts one issued right after, in the same second", async () => {

@@ -8,7 +8,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/stores/sqlite/migra
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-database.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import { runStoreContract } from "./contract.js";
-import { expectRejectsWith, newUser, signingKey, T0 } from "./contract-fixtures.js";
+import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
 
 const root = mkdtempSync(join(tmpdir(), "gatehouse-sqlite-"));
 let counter = 0;
@@ -165,12 +165,10 @@ describe("sqlite store", () => {
     const one = await open();
     const two = await open();
     await one.createUser(newUser("johndoe"), T0);
-    const token = { tokenHash: "h1", familyId: "f1", username: "johndoe", clientId: null, scope: "me" };
-    await one.createRefreshFamily({ ...token, issuedAt: T0, expiresAt: T0 + 60_000, usedAt: null });
-    const replacement = (tokenHash: string) => ({ tokenHash, issuedAt: T0 + 1, expiresAt: T0 + 60_001 });
-    expect((await one.rotateRefreshToken("h1", replacement("h2"), T0 + 1)).status).toBe("rotated");
-    expect((await two.rotateRefreshToken("h1", replacement("h3"), T0 + 2)).status).toBe("reused");
-    expect((await one.rotateRefreshToken("h2", replacement("h4"), T0 + 3)).status).toBe("invalid");
+    await one.createRefreshFamily(newFamily({ tokenHash: "h1", familyId: "f1" }));
+    expect((await one.rotateRefreshToken(rotation("h1", "h2", T0 + 1))).status).toBe("rotated");
+    expect((await two.rotateRefreshToken(rotation("h1", "h3", T0 + 2))).status).toBe("reused");
+    expect((await one.rotateRefreshToken(rotation("h2", "h4", T0 + 3))).status).toBe("invalid");
   });
 
   it("stores the username as given beside its case-folded key", async () => {

@@ -7,6 +7,8 @@ interface ServeFlags extends ConfigFlags {
   host?: string;
   port?: string;
   trustProxy?: string;
+  refreshReuseInterval?: string;
+  sessionMaxAge?: string;
   demo?: boolean;
 }
 
@@ -21,6 +23,14 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .option("--host <host>", "address to listen on (env HOST, default 127.0.0.1)")
       .option("--port <port>", "port to listen on, 0 for any free one (env PORT, default 8000)")
       .option("--trust-proxy <hops>", "trust X-Forwarded-For from this many proxies (env GATEHOUSE_TRUST_PROXY)")
+      .option(
+        "--refresh-reuse-interval <seconds>",
+        "a used refresh token may be presented again this long for the same successor (env GATEHOUSE_REFRESH_REUSE_INTERVAL, default 10)",
+      )
+      .option(
+        "--session-max-age <seconds>",
+        "a login session's absolute lifetime (env GATEHOUSE_SESSION_MAX_AGE, default 2592000 = 30 days)",
+      )
       .option("--demo", "add the tutorial users if they are missing"),
   ).action((flags: ServeFlags) => serve(flags, io));
 }
@@ -39,6 +49,8 @@ export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   if (flags.host !== undefined) overrides.host = flags.host;
   if (flags.port !== undefined) overrides.port = flags.port;
   if (flags.trustProxy !== undefined) overrides.trustProxy = flags.trustProxy;
+  if (flags.refreshReuseInterval !== undefined) overrides.refreshReuseInterval = flags.refreshReuseInterval;
+  if (flags.sessionMaxAge !== undefined) overrides.sessionMaxAge = flags.sessionMaxAge;
   const config = loadConfig(io.env, overrides);
 
   // Listening before the server starts, so a signal during startup still shuts down cleanly.

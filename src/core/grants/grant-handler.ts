@@ -7,8 +7,8 @@ export interface GrantDependencies {
   authenticate(username: string, password: string, context: TokenRequestContext): Promise<StoredUser>;
   /** Issues an access token and starts a new refresh-token family (a login). */
   issueTokens(user: StoredUser, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
-  /** Rotates a refresh token (by hash) and issues tokens narrowed to `scopes` (all of the family's when empty). */
-  rotateRefreshToken(tokenHash: string, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
+  /** Rotates a refresh token and issues tokens narrowed to `scopes` (all of the family's when empty). */
+  rotateRefreshToken(refreshToken: string, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
 }
 
 /** Handles one `grant_type`. */

@@ -9,12 +9,14 @@ export interface TokenRequest {
   client_secret?: string;
 }
 
-/** Where a token request came from, for throttling and the token's `client_id`. */
+/** Where a token request came from, for throttling, the token's `client_id` and the session's metadata. */
 export interface TokenRequestContext {
   /** The client's network address as the server trusts it. */
   clientAddress: string;
   /** The OAuth client, from the body or HTTP Basic; undefined for none. */
   clientId?: string;
+  /** The `User-Agent` header, shown in the session list; undefined for none. */
+  userAgent?: string;
 }
 
 /** The successful token response (RFC 6749 §5.1). */

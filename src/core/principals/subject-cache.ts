@@ -75,10 +75,11 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
     revokeRefreshFamily: clearing((familyId, now) => store.revokeRefreshFamily(familyId, now)),
     revokeUserRefreshFamilies: clearing((username, now) => store.revokeUserRefreshFamilies(username, now)),
     revokeAccessToken: clearing((jti, expiresAt) => store.revokeAccessToken(jti, expiresAt)),
-    async rotateRefreshToken(tokenHash, replacement, now): Promise<RotationResult> {
-      const result = await store.rotateRefreshToken(tokenHash, replacement, now);
+    revokeSession: clearing((username, familyId, now) => store.revokeSession(username, familyId, now)),
+    async rotateRefreshToken(rotation): Promise<RotationResult> {
+      const result = await store.rotateRefreshToken(rotation);
       // A reused token revoked its family inside the store.
-      if (result.status !== "rotated") clear();
+      if (result.status === "reused") clear();
       return result;
     },
 
@@ -87,7 +88,9 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
     listSigningKeys: () => store.listSigningKeys(),
     addSigningKey: (key, now) => store.addSigningKey(key, now),
     deleteSigningKeysSupersededBefore: (before) => store.deleteSigningKeysSupersededBefore(before),
-    createRefreshFamily: (token) => store.createRefreshFamily(token),
+    createRefreshFamily: (family) => store.createRefreshFamily(family),
+    listSessions: (username, now) => store.listSessions(username, now),
+    ensureSecret: (name, candidate, now) => store.ensureSecret(name, candidate, now),
     findRefreshToken: (tokenHash) => store.findRefreshToken(tokenHash),
     purgeExpired: (now) => store.purgeExpired(now),
     ping: () => store.ping(),

@@ -4,7 +4,14 @@ import type { TokenRequestContext, TokenResponse } from "../grants/token-request
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
 import { splitScopes } from "../tokens/scopes.js";
-import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken, newFamilyId } from "./refresh-token.js";
+import {
+  deriveSuccessor,
+  generateRefreshToken,
+  hashRefreshToken,
+  looksLikeRefreshToken,
+  newFamilyId,
+} from "./refresh-token.js";
+import { clientMetadata, type SessionLimits, sessionExpiry } from "./session-limits.js";
 
 const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
 
@@ -12,7 +19,12 @@ const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
 export interface SessionService {
   /** A login: a new family with its first refresh token, and an access token in it. */
   startSession(user: StoredUser, scopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
-  rotate(tokenHash: string, requestedScopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
+  /** A refresh: the presented token's successor (the same one for a retry within the reuse interval). */
+  rotate(
+    refreshToken: string,
+    requestedScopes: readonly string[],
+    context: TokenRequestContext,
+  ): Promise<TokenResponse>;
   /** RFC 7009: revokes a refresh token's family, or an access token by `jti`. Unknown tokens are ignored. */
   revoke(token: string, hint: string | undefined): Promise<void>;
   /** Revokes this access token and the session it belongs to. */
@@ -20,15 +32,19 @@ export interface SessionService {
 }
 
 /** Options for {@link createSessionService}. */
-export interface SessionServiceOptions {
+export interface SessionServiceOptions extends SessionLimits {
   store: GatehouseStore;
   tokens: AccessTokenService;
   clock: Clock;
-  refreshTokenTtl: number;
+  /** Milliseconds during which a used refresh token may be presented again; 0 for strict rotation. */
+  reuseIntervalMs: number;
+  /** The key successors are derived with (see `deriveSuccessor`). */
+  successorKey: string;
 }
 
 /** Creates the session service. */
-export function createSessionService({ store, tokens, clock, refreshTokenTtl }: SessionServiceOptions): SessionService {
+export function createSessionService(options: SessionServiceOptions): SessionService {
+  const { store, tokens, clock, successorKey } = options;
   const respond = (
     user: StoredUser,
     scopes: readonly string[],
@@ -63,28 +79,35 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
       const refresh = generateRefreshToken();
       const clientId = context.clientId ?? null;
       await store.createRefreshFamily({
-        tokenHash: refresh.tokenHash,
         familyId,
         username: user.username,
         clientId,
         scope: scopes.join(" "),
+        tokenHash: refresh.tokenHash,
         issuedAt: now,
-        expiresAt: now + refreshTokenTtl * 1000,
-        usedAt: null,
+        expiresAt: sessionExpiry(options, now, now),
+        ...clientMetadata(context),
+        amr: ["pwd"],
       });
       return respond(user, scopes, familyId, refresh.token, clientId);
     },
 
-    async rotate(tokenHash, requestedScopes, context) {
+    async rotate(refreshToken, requestedScopes, context) {
+      const tokenHash = hashRefreshToken(refreshToken);
       const existing = await store.findRefreshToken(tokenHash);
       // A refresh token is bound to the client it was issued to (RFC 6749 §6).
       if (!existing || existing.clientId !== (context.clientId ?? null)) {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       }
+      const now = clock.now();
       const user = await store.findUserByUsername(existing.username);
-      if (!user || existing.issuedAt < user.tokensValidAfter)
+      // A session begun before the user's tokens were invalidated (password change, logout
+      // everywhere, disable) stays dead, and so does one past its maximum age.
+      if (!user || existing.sessionCreatedAt < user.tokensValidAfter)
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       if (user.disabled) throw new GatehouseError("invalid_grant", MESSAGES.inactiveUser);
+      if (now >= existing.sessionCreatedAt + options.sessionMaxAge * 1000)
+        throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       const familyScopes = splitScopes(existing.scope);
       for (const name of requestedScopes) {
         // RFC 6749 §6: a refresh may narrow the scope, never widen it.
@@ -95,15 +118,22 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
       const scopes = (requestedScopes.length > 0 ? requestedScopes : familyScopes).filter((name) =>
         user.scopes.includes(name),
       );
-      const now = clock.now();
-      const next = generateRefreshToken();
-      const result = await store.rotateRefreshToken(
+      const successor = deriveSuccessor(successorKey, refreshToken);
+      const result = await store.rotateRefreshToken({
         tokenHash,
-        { tokenHash: next.tokenHash, issuedAt: now, expiresAt: now + refreshTokenTtl * 1000 },
+        successor: {
+          tokenHash: successor.tokenHash,
+          issuedAt: now,
+          expiresAt: sessionExpiry(options, existing.sessionCreatedAt, now),
+        },
         now,
-      );
-      if (result.status !== "rotated") throw new GatehouseError("invalid_grant", INVALID_REFRESH);
-      return respond(user, scopes, existing.familyId, next.token, existing.clientId);
+        reuseIntervalMs: options.reuseIntervalMs,
+        ...clientMetadata(context),
+      });
+      if (result.status !== "rotated" && result.status !== "reissued") {
+        throw new GatehouseError("invalid_grant", INVALID_REFRESH);
+      }
+      return respond(user, scopes, existing.familyId, successor.token, existing.clientId);
     },
 
     async revoke(token, hint) {

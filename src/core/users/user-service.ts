@@ -104,6 +104,8 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       if (input.email !== undefined) patch.email = validateEmail(input.email);
       if (input.fullName !== undefined) patch.fullName = validateFullName(input.fullName);
       if (input.disabled !== undefined) patch.disabled = input.disabled;
+      // Disabling ends every session: re-enabling later must not revive tokens from before.
+      if (input.disabled === true) patch.tokensValidAfter = clock.now();
       if (input.scopes !== undefined) patch.scopes = validateScopeList(input.scopes, knownScopes);
       if (input.password !== undefined) {
         validateNewPassword(input.password);

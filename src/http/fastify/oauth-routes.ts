@@ -58,9 +58,11 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
       try {
         const form = parseTokenForm(formBody(request), request.headers.authorization);
         grant = form.request.grant_type || "password";
+        const userAgent = request.headers["user-agent"];
         const response = await gatehouse.handleTokenRequest(form.request, {
           clientAddress: request.ip,
           ...(form.clientId === undefined ? {} : { clientId: form.clientId }),
+          ...(userAgent === undefined ? {} : { userAgent }),
         });
         request.grantOutcome = { grant, outcome: "success" };
         return reply.code(200).send(response);

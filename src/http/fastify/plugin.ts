@@ -7,6 +7,7 @@ import { registerDiscoveryRoutes } from "./discovery-routes.js";
 import { registerMeRoutes } from "./me-routes.js";
 import { registerOAuthRoutes } from "./oauth-routes.js";
 import { securityRequirement } from "./schemas.js";
+import { registerSessionListRoutes } from "./session-list-routes.js";
 import { registerSessionRoutes } from "./session-routes.js";
 
 /** What the plugin adds to the Fastify instance as `app.gatehouse`. */
@@ -41,6 +42,8 @@ export interface GatehousePluginOptions {
   meRoutes?: boolean;
   /** Serve the admin user API (/users, /users/{username}); default true. */
   adminRoutes?: boolean;
+  /** Serve the session lists (/users/me/sessions, /users/{username}/sessions); default true. */
+  sessionRoutes?: boolean;
 }
 
 const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyInstance, options) => {
@@ -60,6 +63,7 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
   registerDiscoveryRoutes(app, { tokenPath });
   if (options.meRoutes ?? true) registerMeRoutes(app, hooks);
   if (options.adminRoutes ?? true) registerAdminRoutes(app, hooks);
+  if (options.sessionRoutes ?? true) registerSessionListRoutes(app, hooks);
 };
 
 /**

@@ -220,3 +220,42 @@ export const UsernameParamsSchema = {
 
 /** A 204 reply, for the OpenAPI document. */
 export const NoContentSchema = { type: "null", description: "No content" } as const;
+
+/** One login session as GET /users/me/sessions lists it; times are RFC 3339. */
+export const SessionSchema = {
+  type: "object",
+  properties: {
+    id: string,
+    created_at: { type: "string", format: "date-time" },
+    last_used_at: { type: "string", format: "date-time" },
+    expires_at: { type: "string", format: "date-time" },
+    client_id: string,
+    ip: { type: ["string", "null"] },
+    user_agent: { type: ["string", "null"] },
+    amr: { type: "array", items: string },
+    current: { type: "boolean", description: "True for the session of the token that asked" },
+  },
+  required: ["id", "created_at", "last_used_at", "expires_at", "client_id", "ip", "user_agent", "amr", "current"],
+  additionalProperties: false,
+} as const;
+
+/** The session list, newest first. */
+export const SessionListSchema = {
+  type: "object",
+  properties: { sessions: { type: "array", items: SessionSchema } },
+  required: ["sessions"],
+} as const;
+
+/** The {id} path parameter of a session, with the {username} of the admin routes. */
+export interface SessionParams {
+  id: string;
+  username?: string;
+}
+export const SessionParamsSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string", minLength: 1, maxLength: 64 },
+    username: { type: "string", minLength: 1, maxLength: 256 },
+  },
+  required: ["id"],
+} as const;

@@ -16,6 +16,7 @@ import { createMemorySessions } from "./memory-sessions.js";
 export function memoryStore(): GatehouseStore {
   const users = new Map<string, StoredUser>();
   const keys = new Map<string, StoredSigningKey>();
+  const secrets = new Map<string, string>();
   let version = 0;
   let closed = false;
 
@@ -135,11 +136,19 @@ export function memoryStore(): GatehouseStore {
       return deleted;
     },
 
+    async ensureSecret(name, candidate) {
+      open();
+      if (!secrets.has(name)) secrets.set(name, candidate);
+      return secrets.get(name) as string;
+    },
+
     createRefreshFamily: sessions.createRefreshFamily,
     rotateRefreshToken: sessions.rotateRefreshToken,
     findRefreshToken: sessions.findRefreshToken,
     revokeRefreshFamily: sessions.revokeRefreshFamily,
     revokeUserRefreshFamilies: sessions.revokeUserRefreshFamilies,
+    listSessions: sessions.listSessions,
+    revokeSession: sessions.revokeSession,
     revokeAccessToken: sessions.revokeAccessToken,
     findTokenSubject: sessions.findTokenSubject,
     purgeExpired: sessions.purgeExpired,

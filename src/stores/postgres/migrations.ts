@@ -115,6 +115,29 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX login_attempts_expiry ON ${t.loginAttempts} (expires_at);
     `,
   },
+  {
+    version: 7,
+    name: "add session metadata and refresh successors",
+    // As in SQLite: a family is listed as a session (latest use, address, user agent, amr), a
+    // used token keeps its successor's hash so a retry within the reuse interval is told from
+    // theft, and the successor key lives in server_secrets.
+    sql: (t) => `
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN last_used_at BIGINT;
+      UPDATE ${t.refreshFamilies} SET last_used_at = created_at;
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN ip TEXT;
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN user_agent TEXT;
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN amr JSONB NOT NULL DEFAULT '["pwd"]'
+        CHECK (jsonb_typeof(amr) = 'array');
+      CREATE INDEX refresh_families_user_created ON ${t.refreshFamilies} (user_id, created_at);
+      DROP INDEX ${t.schemaQualified("refresh_families_user")};
+      ALTER TABLE ${t.refreshTokens} ADD COLUMN successor_hash TEXT;
+      CREATE TABLE ${t.serverSecrets} (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

@@ -7,6 +7,7 @@ import { openPool, type PostgresStoreOptions } from "./open-pool.js";
 import { guarded } from "./postgres-errors.js";
 import { createRefreshQueries } from "./refresh-queries.js";
 import { createRevocationQueries } from "./revocation-queries.js";
+import { createSecretQueries } from "./secret-queries.js";
 import { DEFAULT_SCHEMA, tablesIn } from "./tables.js";
 import { createUserQueries } from "./user-queries.js";
 
@@ -32,6 +33,7 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
   const changes = createChangeCounter(tables);
   const users = createUserQueries(pool, tables, changes);
   const keys = createKeyQueries(pool, tables, changes);
+  const secrets = createSecretQueries(pool, tables);
   const refresh = createRefreshQueries(pool, tables, changes);
   const revocations = createRevocationQueries(pool, tables, changes);
   let closed = false;
@@ -51,11 +53,15 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     addSigningKey: (key, now) => guarded(() => keys.add(key, now)),
     deleteSigningKeysSupersededBefore: (before) => guarded(() => keys.deleteSupersededBefore(before)),
 
-    createRefreshFamily: (token) => guarded(() => refresh.createFamily(token)),
-    rotateRefreshToken: (tokenHash, replacement, now) => guarded(() => refresh.rotate(tokenHash, replacement, now)),
+    ensureSecret: (name, candidate, now) => guarded(() => secrets.ensure(name, candidate, now)),
+
+    createRefreshFamily: (family) => guarded(() => refresh.createFamily(family)),
+    rotateRefreshToken: (rotation) => guarded(() => refresh.rotate(rotation)),
     findRefreshToken: (tokenHash) => guarded(() => refresh.find(tokenHash)),
     revokeRefreshFamily: (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
     revokeUserRefreshFamilies: (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+    listSessions: (username, now) => guarded(() => refresh.listSessions(username, now)),
+    revokeSession: (username, familyId, now) => guarded(() => refresh.revokeSession(username, familyId, now)),
 
     revokeAccessToken: (jti, expiresAt) => guarded(() => revocations.revokeAccessToken(jti, expiresAt)),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),

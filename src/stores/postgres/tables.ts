@@ -12,6 +12,9 @@ export interface Tables {
   readonly revokedAccessTokens: string;
   readonly changes: string;
   readonly loginAttempts: string;
+  readonly serverSecrets: string;
+  /** Any other object of the schema (an index), qualified and quoted. */
+  schemaQualified(name: string): string;
 }
 
 /** The schema Gatehouse's tables live in unless the caller names another. */
@@ -44,5 +47,7 @@ export function tablesIn(schema: string): Tables {
     revokedAccessTokens: name("revoked_access_tokens"),
     changes: name("changes"),
     loginAttempts: name("login_attempts"),
+    serverSecrets: name("server_secrets"),
+    schemaQualified: name,
   };
 }

@@ -84,6 +84,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens (expires_at);
     `,
   },
+  {
+    version: 5,
+    name: "add session metadata and refresh successors",
+    // A family is listed as a session: its latest use, address and user agent, and how the
+    // login authenticated. A used token keeps the hash of its successor, so a retry within the
+    // reuse interval is told from theft. The successor key lives in server_secrets.
+    sql: `
+      ALTER TABLE refresh_families ADD COLUMN last_used_at INTEGER;
+      UPDATE refresh_families SET last_used_at = created_at;
+      ALTER TABLE refresh_families ADD COLUMN ip TEXT;
+      ALTER TABLE refresh_families ADD COLUMN user_agent TEXT;
+      ALTER TABLE refresh_families ADD COLUMN amr TEXT NOT NULL DEFAULT '["pwd"]' CHECK (json_valid(amr));
+      CREATE INDEX refresh_families_user_created ON refresh_families (user_id, created_at);
+      DROP INDEX refresh_families_user;
+      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+      CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

@@ -3,6 +3,7 @@ import { prepareKeyQueries } from "./key-queries.js";
 import { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
 import { prepareRefreshQueries } from "./refresh-queries.js";
 import { prepareRevocationQueries } from "./revocation-queries.js";
+import { prepareSecretQueries } from "./secret-queries.js";
 import { guarded, toStoreError } from "./sqlite-errors.js";
 import { prepareUserQueries } from "./user-queries.js";
 
@@ -17,9 +18,10 @@ import { prepareUserQueries } from "./user-queries.js";
  */
 export async function sqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
   const db = openSqliteDatabase(path, options);
-  const { users, keys, refresh, revocations, ping, dataVersion } = guarded(() => ({
+  const { users, keys, secrets, refresh, revocations, ping, dataVersion } = guarded(() => ({
     users: prepareUserQueries(db),
     keys: prepareKeyQueries(db),
+    secrets: prepareSecretQueries(db),
     refresh: prepareRefreshQueries(db),
     revocations: prepareRevocationQueries(db),
     ping: db.prepare("SELECT 1"),
@@ -74,12 +76,15 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     addSigningKey: async (key, now) => guarded(() => keys.add(key, now)),
     deleteSigningKeysSupersededBefore: async (before) => guarded(() => keys.deleteSupersededBefore(before)),
 
-    createRefreshFamily: async (token) => guarded(() => withoutFsync(() => refresh.createFamily(token))),
-    rotateRefreshToken: async (tokenHash, replacement, now) =>
-      guarded(() => withoutFsync(() => refresh.rotate(tokenHash, replacement, now))),
+    ensureSecret: async (name, candidate, now) => guarded(() => secrets.ensure(name, candidate, now)),
+
+    createRefreshFamily: async (family) => guarded(() => withoutFsync(() => refresh.createFamily(family))),
+    rotateRefreshToken: async (rotation) => guarded(() => withoutFsync(() => refresh.rotate(rotation))),
     findRefreshToken: async (tokenHash) => guarded(() => refresh.find(tokenHash)),
     revokeRefreshFamily: async (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
     revokeUserRefreshFamilies: async (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+    listSessions: async (username, now) => guarded(() => refresh.listSessions(username, now)),
+    revokeSession: async (username, familyId, now) => guarded(() => refresh.revokeSession(username, familyId, now)),
 
     revokeAccessToken: async (jti, expiresAt) => guarded(() => revocations.revokeAccessToken(jti, expiresAt)),
     purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now)),

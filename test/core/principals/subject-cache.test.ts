@@ -76,9 +76,11 @@ describe("token subject cache", () => {
     await server.gatehouse.syncWithStore();
     expect(await rejects(server.gatehouse.currentActiveUser(token, ["me"]), "inactive_user")).toBe(true);
 
+    // Enabling again does not revive the token (disabling ended its session): it fails as
+    // invalid_token instead of inactive_user once the cached subject has aged out.
     await cli.users.update("johndoe", { disabled: false });
     clock.advance(501);
-    expect((await server.gatehouse.currentActiveUser(token, ["me"])).user.username).toBe("johndoe");
+    expect(await rejects(server.gatehouse.currentActiveUser(token, ["me"]), "invalid_token")).toBe(true);
     await cli.close();
     await server.gatehouse.close();
   });
