@@ -6,11 +6,13 @@ export function startGatehouse(
   databaseUrl: string,
   nodeFlags: string[] = [],
   name = "gatehouse",
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ServerProcess> {
   return startServerProcess({
     name,
     args: [...nodeFlags, GATEHOUSE_BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--database", databaseUrl],
     ready: /Gatehouse listening on (http:\/\/[^\s]+)/,
+    env,
   });
 }
 

@@ -9,6 +9,8 @@ import { prepareDatabase } from "./database.js";
 import { runProfile } from "./profile.js";
 import { DOCS_SKELETON, RESULTS_MARKERS, renderResults, updateMarkdownBlock } from "./report.js";
 import type { BenchReport, ResultRow } from "./results.js";
+import { runAuditCost } from "./scenarios/audit-cost.js";
+import { runAuditQuery } from "./scenarios/audit-query.js";
 import { runAuthenticatedRead } from "./scenarios/authenticated-read.js";
 import { runFootprint } from "./scenarios/footprint.js";
 import { runGrowth } from "./scenarios/growth.js";
@@ -22,6 +24,8 @@ const SCENARIOS: ReadonlyArray<[number, string, (ctx: ScenarioContext) => Promis
   [3, "reads during a login flood", runLoginFlood],
   [4, "growth", runGrowth],
   [5, "footprint", runFootprint],
+  [6, "login with the audit log on vs off", runAuditCost],
+  [7, "audit query on a large log", runAuditQuery],
 ];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

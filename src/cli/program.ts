@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerAuditCommand } from "./commands/audit.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommand } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
@@ -42,6 +43,7 @@ export function createProgram(io: CliIo): Command {
   registerUsersCommand(program, io);
   registerUsersImportCommand(program, io);
   registerSessionsCommand(program, io);
+  registerAuditCommand(program, io);
   registerKeysCommand(program, io);
   registerDemoCommand(program, io);
   return program;

@@ -1,4 +1,6 @@
 import type {
+  AuditContext,
+  AuditLog,
   Gatehouse,
   GatehouseStore,
   PublicUser,
@@ -16,6 +18,9 @@ export interface UserSession {
   /** The core's own conversion, so the CLI prints exactly what the API shows (never a hash). */
   toPublicUser(user: StoredUser): PublicUser;
 }
+
+/** Who makes the CLI's changes, in the audit log. */
+export const CLI_CONTEXT: AuditContext = { actor: "cli" };
 
 // Settings only `serve` uses: a bad PORT in the environment must not break `users list`.
 const SERVE_ONLY_ENV = ["HOST", "PORT", "GATEHOUSE_TRUST_PROXY"] as const;
@@ -48,6 +53,8 @@ export async function withUserService<T>(
       hasher: core.createPasswordHasher(),
       clock: core.systemClock,
       knownScopes: new Set(Object.keys(options.scopes)),
+      audit: core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
+      defaultContext: CLI_CONTEXT,
     });
     return work({ users, toPublicUser: core.toPublicUser });
   });
@@ -63,8 +70,27 @@ export async function withSessionDirectory<T>(
   const core = await import("../core/index.js");
   return withStore(config, async (store) => {
     const options = core.resolveOptions({ store, ...config.gatehouse });
-    return work(core.createSessionDirectory({ store, clock: core.systemClock, sessionMaxAge: options.sessionMaxAge }));
+    return work(
+      core.createSessionDirectory({
+        store,
+        clock: core.systemClock,
+        sessionMaxAge: options.sessionMaxAge,
+        audit: core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
+        defaultContext: CLI_CONTEXT,
+      }),
+    );
   });
+}
+
+/** Opens the database, runs `work` with the audit log over it, and closes it. */
+export async function withAuditLog<T>(
+  flags: ConfigFlags,
+  io: CliIo,
+  work: (audit: AuditLog) => Promise<T>,
+): Promise<T> {
+  const config = await loadCommandConfig(flags, io);
+  const core = await import("../core/index.js");
+  return withStore(config, (store) => work(core.createAuditLog({ store, clock: core.systemClock })));
 }
 
 /** Opens the database, runs `work` with a Gatehouse over it (keys loaded), and closes it. */

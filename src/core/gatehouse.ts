@@ -1,11 +1,14 @@
+import { type AuditContext, SYSTEM_CONTEXT } from "./audit/audit-event.js";
+import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
+import { createPasswordLogin } from "./grants/password-login.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 import { createKeyManager } from "./keys/key-manager.js";
 import type { PublicJwk } from "./keys/signing-keys.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
-import { createAuthenticate } from "./passwords/authenticate.js";
+import { createAuthenticate, createCheckCredentials } from "./passwords/authenticate.js";
 import { createPasswordHasher, type PasswordHasher } from "./passwords/password-hasher.js";
 import { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principals/principal-resolver.js";
 import { type CachedStore, withSubjectCache } from "./principals/subject-cache.js";
@@ -26,6 +29,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly users: UserService;
   /** Each user's login sessions: list them, end one. */
   readonly sessions: SessionDirectory;
+  /** The audit log: what happened, to whom, by whom (read it with `list`). */
+  readonly audit: AuditLog;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
@@ -34,15 +39,18 @@ export interface Gatehouse extends PrincipalResolver {
   authenticate(username: string, password: string): Promise<StoredUser>;
   /** RFC 6749 token endpoint logic for every grant type of `GRANT_TYPES`. */
   handleTokenRequest(request: TokenRequest, context: TokenRequestContext): Promise<TokenResponse>;
-  /** RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens are ignored. */
-  revokeToken(token: string, tokenTypeHint?: string): Promise<void>;
+  /**
+   * RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens
+   * are ignored. `context` says who asked, for the audit log.
+   */
+  revokeToken(token: string, tokenTypeHint?: string, context?: AuditContext): Promise<void>;
   /** Ends the session of this principal's token: the token and its refresh family stop working. */
-  logout(principal: Principal): Promise<void>;
+  logout(principal: Principal, context?: AuditContext): Promise<void>;
   /** Log out everywhere: every token of the user issued so far stops working. */
-  logoutEverywhere(username: string): Promise<void>;
+  logoutEverywhere(username: string, context?: AuditContext): Promise<void>;
   /** The public keys (RFC 7517 JWK Set); empty for HS256. */
   jwks(): { keys: PublicJwk[] };
-  rotateKeys(): Promise<string>;
+  rotateKeys(context?: AuditContext): Promise<string>;
   /**
    * Picks up what other processes changed in the store (key rotation) and purges expired rows;
    * cheap when nothing changed. Runs on its own every `syncInterval` ms; call it to run now.
@@ -77,12 +85,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
       ? null
       : createLoginThrottle({ ...input.throttle, ...options.throttle, shared: store.loginAttempts, clock });
   const knownScopes = new Set(Object.keys(options.scopes));
+  const audit = createAuditLog({ store, clock, enabled: options.audit });
   const keys = await createKeyManager({
     store,
     algorithm: options.algorithm,
     secretKey: options.secretKey,
     retireAfterMs: (options.accessTokenTtl + options.clockSkew) * 1000,
     clock,
+    audit,
   });
   const tokens = createAccessTokenService({
     keys: keys.ring,
@@ -93,7 +103,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     clock,
     cacheSize: options.tokenCacheSize,
   });
-  const users = createUserService({ store, hasher, clock, knownScopes });
+  const users = createUserService({ store, hasher, clock, knownScopes, audit });
   const sessionLimits = { refreshTokenTtl: options.refreshTokenTtl, sessionMaxAge: options.sessionMaxAge };
   const sessions = createSessionService({
     store,
@@ -102,25 +112,30 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     ...sessionLimits,
     reuseIntervalMs: options.refreshReuseInterval * 1000,
     successorKey: await store.ensureSecret(SUCCESSOR_KEY_NAME, generateSuccessorKey(), clock.now()),
+    audit,
   });
-  const sessionDirectory = createSessionDirectory({ store, clock, sessionMaxAge: options.sessionMaxAge });
+  const sessionDirectory = createSessionDirectory({ store, clock, sessionMaxAge: options.sessionMaxAge, audit });
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
+  const passwordLogin = createPasswordLogin({
+    checkCredentials: createCheckCredentials({ store, hasher, clock }),
+    throttle,
+    audit,
+  });
   const upkeep = await createUpkeep({
     store,
     keys,
     cached,
     clock,
     intervalMs: options.syncInterval,
+    auditRetentionMs: options.auditRetention * 1000,
     onError: input.onSyncError ?? (() => undefined),
   });
 
   const grantDeps: GrantDependencies = {
     knownScopes,
-    authenticate: (username, password, context) =>
-      throttle === null
-        ? authenticate(username, password)
-        : throttle.guard(username, context.clientAddress, () => authenticate(username, password)),
+    authenticate: passwordLogin.authenticate,
+    recordLoginFailure: passwordLogin.recordFailure,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
     rotateRefreshToken: (refreshToken, scopes, context) => sessions.rotate(refreshToken, scopes, context),
   };
@@ -132,19 +147,20 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     hasher,
     users,
     sessions: sessionDirectory,
+    audit,
     scopes: options.scopes,
     authenticate,
     handleTokenRequest: (request, context) => dispatchGrant(request, context, grantDeps),
     currentUser: principals.currentUser,
     currentActiveUser: principals.currentActiveUser,
     introspect: principals.introspect,
-    revokeToken: (token, hint) => sessions.revoke(token, hint),
-    logout: (principal) => sessions.logout(principal.claims),
-    async logoutEverywhere(username) {
-      await users.invalidateTokens(username);
+    revokeToken: (token, hint, context = SYSTEM_CONTEXT) => sessions.revoke(token, hint, context),
+    logout: (principal, context = SYSTEM_CONTEXT) => sessions.logout(principal.claims, context),
+    async logoutEverywhere(username, context) {
+      await users.invalidateTokens(username, context);
     },
     jwks: () => keys.ring().jwks,
-    rotateKeys: () => keys.rotate(),
+    rotateKeys: (context) => keys.rotate(context),
     syncWithStore: upkeep.syncWithStore,
     async close() {
       await upkeep.stop();

@@ -3,6 +3,26 @@
  * Every export is named here on purpose (no `export *`).
  */
 
+export {
+  AUDIT_EVENT_TYPES,
+  type AuditActor,
+  type AuditContext,
+  type AuditEvent,
+  type AuditEventJson,
+  type AuditEventType,
+  type AuditPage,
+  type AuditQuery,
+  isAuditEventType,
+  SYSTEM_CONTEXT,
+  toAuditEventJson,
+} from "./audit/audit-event.js";
+export {
+  type AuditEventFields,
+  type AuditLog,
+  type AuditLogOptions,
+  createAuditLog,
+  MAX_AUDIT_PAGE,
+} from "./audit/audit-log.js";
 export type { Clock } from "./clock.js";
 export { createFixedClock, systemClock } from "./clock.js";
 export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
@@ -44,6 +64,8 @@ export {
   type SessionInfo,
 } from "./sessions/session-directory.js";
 export type {
+  AuditEvents,
+  AuditStore,
   GatehouseStore,
   KeyStore,
   NewRefreshFamily,
@@ -52,6 +74,7 @@ export type {
   RefreshRotation,
   RefreshTokenStore,
   RevocationStore,
+  RotationEvents,
   RotationResult,
   SecretStore,
   SharedLoginAttempts,

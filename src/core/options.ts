@@ -46,6 +46,10 @@ export interface GatehouseOptions {
   syncInterval?: number;
   /** Told of an upkeep run that failed (the database was unreachable, say); the next run tries again. */
   onSyncError?: (error: unknown) => void;
+  /** Record the audit log (logins, sessions, user and key changes); default true. */
+  audit?: boolean;
+  /** Seconds audit events are kept before upkeep purges them; default 90 days. */
+  auditRetention?: number;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -69,6 +73,8 @@ export interface ResolvedOptions {
   tokenCacheSize: number;
   subjectCacheTtl: number;
   syncInterval: number;
+  audit: boolean;
+  auditRetention: number;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
@@ -120,6 +126,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     // At most a second: other processes' changes (revocation, disable) must be seen within one second.
     subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
     syncInterval: boundedMs("syncInterval", options.syncInterval ?? 500, 60_000),
+    audit: options.audit ?? true,
+    auditRetention: auditRetentionOf(options.auditRetention ?? 90 * 24 * 3600),
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };
@@ -143,6 +151,13 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   if (!Number.isInteger(queue.retryAfterSeconds) || queue.retryAfterSeconds < 1)
     throw new TypeError("hashQueue retryAfterSeconds must be a positive whole number");
   return queue;
+}
+
+// At least a minute (upkeep purges once a minute), at most ten years.
+function auditRetentionOf(value: number): number {
+  if (!Number.isInteger(value) || value < 60 || value > 10 * 366 * 24 * 3600)
+    throw new TypeError("audit retention must be 60 seconds to 10 years");
+  return value;
 }
 
 function boundedMs(name: string, value: number, max: number): number {

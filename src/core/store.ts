@@ -5,9 +5,16 @@
  * `GatehouseError("store_unavailable")` with the driver error as `cause`.
  */
 
+import type { AuditEvent, AuditPage, AuditQuery } from "./audit/audit-event.js";
 import type { SharedLoginAttempts } from "./throttle/attempt-store.js";
 
-export type { SharedLoginAttempts };
+export type { AuditEvent, AuditPage, AuditQuery, SharedLoginAttempts };
+
+/**
+ * Audit events a write records in its own transaction, only when the write takes effect (the
+ * user, family or key it changes exists): a change and its record commit together or not at all.
+ */
+export type AuditEvents = readonly AuditEvent[];
 
 /** A user as the store keeps it, password hash included. Never serialise this. */
 export interface StoredUser {
@@ -55,18 +62,23 @@ export interface UserPage {
 /** Users, looked up by case-folded username. */
 export interface UserStore {
   findUserByUsername(username: string): Promise<StoredUser | null>;
-  createUser(user: NewUser, now: number): Promise<StoredUser>;
+  createUser(user: NewUser, now: number, events?: AuditEvents): Promise<StoredUser>;
   /**
    * Creates up to 1000 users in one transaction, each with `tokensValidAfter` = `now` as
    * {@link UserStore.createUser} would. A username that already exists, case-insensitively,
-   * or that an earlier user of the batch takes, is `"exists"` and left untouched.
+   * or that an earlier user of the batch takes, is `"exists"` and left untouched. `events[i]`,
+   * when given, is recorded with `users[i]` if that user is created.
    * @returns one outcome per user, in the order given.
    * @throws GatehouseError `validation_failed` for more than 1000 users, creating none.
    */
-  createUsers(users: readonly NewUser[], now: number): Promise<Array<"created" | "exists">>;
-  updateUser(username: string, patch: UserPatch, now: number): Promise<StoredUser | null>;
+  createUsers(
+    users: readonly NewUser[],
+    now: number,
+    events?: ReadonlyArray<AuditEvents>,
+  ): Promise<Array<"created" | "exists">>;
+  updateUser(username: string, patch: UserPatch, now: number, events?: AuditEvents): Promise<StoredUser | null>;
   /** Removes the user and everything that hangs off it (refresh tokens). */
-  deleteUser(username: string): Promise<boolean>;
+  deleteUser(username: string, events?: AuditEvents): Promise<boolean>;
   listUsers(options: { limit: number; cursor: string | null }): Promise<UserPage>;
 }
 
@@ -87,7 +99,7 @@ export interface StoredSigningKey {
 export interface KeyStore {
   listSigningKeys(): Promise<StoredSigningKey[]>;
   /** Adds a key and marks every other key of the store superseded at `now`. */
-  addSigningKey(key: StoredSigningKey, now: number): Promise<void>;
+  addSigningKey(key: StoredSigningKey, now: number, events?: AuditEvents): Promise<void>;
   /** Deletes keys superseded before `before` (their tokens have all expired). */
   deleteSigningKeysSupersededBefore(before: number): Promise<number>;
 }
@@ -186,10 +198,17 @@ export interface RefreshRotation {
   userAgent: string | null;
 }
 
+/** The events a rotation records, by its outcome (an invalid token records nothing). */
+export interface RotationEvents {
+  rotated?: AuditEvents;
+  reissued?: AuditEvents;
+  reused?: AuditEvents;
+}
+
 /** Refresh tokens and their families (login sessions). */
 export interface RefreshTokenStore {
   /** Starts a new family with its first token. */
-  createRefreshFamily(family: NewRefreshFamily): Promise<void>;
+  createRefreshFamily(family: NewRefreshFamily, events?: AuditEvents): Promise<void>;
   /**
    * Atomically: if the token is unused, unexpired at `now` and its family not revoked, mark it
    * used (remembering the successor's hash), store the successor and note the session's latest
@@ -197,11 +216,11 @@ export interface RefreshTokenStore {
    * nothing and answer `reissued`; if it was used otherwise, revoke its family. Of concurrent
    * rotations of one token exactly one is `rotated`.
    */
-  rotateRefreshToken(rotation: RefreshRotation): Promise<RotationResult>;
+  rotateRefreshToken(rotation: RefreshRotation, events?: RotationEvents): Promise<RotationResult>;
   /** The token if known (used or not); `null` otherwise. */
   findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | null>;
   /** Revokes a family: its refresh tokens stop working, and access tokens with its `sid` too. */
-  revokeRefreshFamily(familyId: string, now: number): Promise<void>;
+  revokeRefreshFamily(familyId: string, now: number, events?: AuditEvents): Promise<void>;
   /** Revokes every family of a user (log out everywhere, password change). */
   revokeUserRefreshFamilies(username: string, now: number): Promise<void>;
   /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
@@ -210,7 +229,20 @@ export interface RefreshTokenStore {
    * Revokes one of the user's live sessions (as {@link revokeRefreshFamily}).
    * @returns false when the user has no such live session (another user's id included).
    */
-  revokeSession(username: string, familyId: string, now: number): Promise<boolean>;
+  revokeSession(username: string, familyId: string, now: number, events?: AuditEvents): Promise<boolean>;
+}
+
+/** The audit log: append-only, listed newest first, purged after its retention. */
+export interface AuditStore {
+  /** Records events that describe no change of their own (a failed login), in one transaction. */
+  recordAuditEvents(events: AuditEvents): Promise<void>;
+  /**
+   * Events matching the query, newest first (by time, then by order of recording).
+   * @throws GatehouseError `validation_failed` ("invalid cursor") for a cursor it did not issue.
+   */
+  listAuditEvents(query: AuditQuery): Promise<AuditPage>;
+  /** Deletes events recorded before `before`; returns how many went. */
+  purgeAuditEvents(before: number): Promise<number>;
 }
 
 /** Secrets the server keeps with its database (the refresh successor key). */
@@ -224,7 +256,7 @@ export interface SecretStore {
 
 /** Revoked access tokens, remembered by `jti` until they would have expired anyway. */
 export interface RevocationStore {
-  revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
+  revokeAccessToken(jti: string, expiresAt: number, events?: AuditEvents): Promise<void>;
   /**
    * The one lookup behind every authenticated request: the token's user, and whether the
    * token (by `jti`) or its session (by `sid`) has been revoked. `null` when the user is gone.
@@ -258,6 +290,7 @@ export interface GatehouseStore
     KeyStore,
     SecretStore,
     RefreshTokenStore,
+    AuditStore,
     RevocationStore,
     StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */

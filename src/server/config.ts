@@ -90,6 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     1,
     366 * 86400,
   );
+  const auditRetention = integer(
+    nonEmpty(env.GATEHOUSE_AUDIT_RETENTION),
+    "GATEHOUSE_AUDIT_RETENTION",
+    90 * 86400,
+    60,
+    3660 * 86400,
+  );
   const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
   return {
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
@@ -104,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       refreshTokenTtl,
       refreshReuseInterval,
       sessionMaxAge,
+      audit: onOff(env, "GATEHOUSE_AUDIT"),
+      auditRetention,
       ...(secretKey === undefined ? {} : { secretKey }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),
@@ -125,9 +134,7 @@ const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [
 
 /** Login throttling: `GATEHOUSE_THROTTLE=off` turns it off; `GATEHOUSE_THROTTLE_*` change the contract's limits. */
 function throttleConfig(env: NodeJS.ProcessEnv): ThrottleLimits | false {
-  const enabled = nonEmpty(env.GATEHOUSE_THROTTLE)?.toLowerCase() ?? "on";
-  if (enabled === "off") return false;
-  if (enabled !== "on") throw new ConfigError(`GATEHOUSE_THROTTLE must be "on" or "off"`);
+  if (!onOff(env, "GATEHOUSE_THROTTLE")) return false;
   const limits: Partial<ThrottleLimits> = {};
   for (const [field, name] of THROTTLE_VARIABLES) {
     const raw = nonEmpty(env[name]);
@@ -176,6 +183,12 @@ function logLevelOf(raw: string | undefined): string {
   if (raw === undefined) return "warn";
   if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`GATEHOUSE_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   return raw;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = nonEmpty(env[name])?.toLowerCase() ?? "on";
+  if (value !== "on" && value !== "off") throw new ConfigError(`${name} must be "on" or "off"`);
+  return value === "on";
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

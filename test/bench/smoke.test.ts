@@ -65,6 +65,8 @@ describe("benchmark harness (quick mode, one 1-second round per side)", () => {
       "4-growth-read",
       "4-growth-login",
       "5-startup",
+      "6-audit-login",
+      "7-audit-query",
     ]);
     for (const row of report.rows) {
       expect(row.subject.value, row.id).toBeGreaterThan(0);

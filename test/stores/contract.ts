@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
+import { describeAuditContract } from "./contract-audit.js";
 import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
@@ -40,6 +41,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeListContract(current);
     describeKeyContract(current);
     describeSessionContract(current);
+    describeAuditContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { CliError, type CliIo, writeLine } from "../io.js";
-import { withGatehouse } from "../store-session.js";
+import { CLI_CONTEXT, withGatehouse } from "../store-session.js";
 
 /** Registers `gatehouse keys rotate`. */
 export function registerKeysCommand(program: Command, io: CliIo): void {
@@ -17,6 +17,6 @@ export async function rotateKeys(flags: ConfigFlags, io: CliIo): Promise<void> {
   if ((io.env.GATEHOUSE_SECRET_KEY ?? "") !== "") {
     throw new CliError("the HS256 key comes from GATEHOUSE_SECRET_KEY; change it there to rotate");
   }
-  const kid = await withGatehouse(flags, io, (gatehouse) => gatehouse.rotateKeys());
+  const kid = await withGatehouse(flags, io, (gatehouse) => gatehouse.rotateKeys(CLI_CONTEXT));
   writeLine(io.stdout, kid);
 }

@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/audit-event.js";
+
 /** The parameters of a token request (RFC 6749 §4.3.2, §6), as strings after form decoding. */
 export interface TokenRequest {
   grant_type?: string;
@@ -26,4 +28,13 @@ export interface TokenResponse {
   expires_in: number;
   refresh_token?: string;
   scope: string;
+}
+
+/** Who asks at the token endpoint, for the audit log: the user, from the client's address. */
+export function tokenRequestAuditContext(context: TokenRequestContext): AuditContext {
+  return {
+    actor: "self",
+    ip: context.clientAddress,
+    ...(context.userAgent === undefined ? {} : { userAgent: context.userAgent }),
+  };
 }

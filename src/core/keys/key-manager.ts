@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/audit-event.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
 import type { KeyStore } from "../store.js";
@@ -14,6 +16,8 @@ export interface KeyManagerOptions {
   /** How long a superseded key keeps verifying: the access token TTL plus clock skew, in ms. */
   retireAfterMs: number;
   clock: Clock;
+  /** Where `keys.rotated` is recorded; nothing is when absent. */
+  audit?: AuditLog;
 }
 
 /** Owns the key ring: creates the first key, rotates, retires, reloads after other processes rotate. */
@@ -24,7 +28,7 @@ export interface KeyManager {
   /** Re-reads keys from the store (another process may have rotated). */
   reload(): Promise<void>;
   /** Adds a new current key; the old one verifies until its tokens have expired. Returns the new kid. */
-  rotate(): Promise<string>;
+  rotate(context?: AuditContext): Promise<string>;
 }
 
 /**
@@ -32,7 +36,12 @@ export interface KeyManager {
  * (first start, or the algorithm was changed: that is a rotation too).
  */
 export async function createKeyManager(options: KeyManagerOptions): Promise<KeyManager> {
-  const { store, clock } = options;
+  const { store, clock, audit } = options;
+  const rotated = (kid: string, algorithm: string, reason: string, context?: AuditContext) =>
+    audit?.event("keys.rotated", {
+      ...(context === undefined ? {} : { context }),
+      details: { kid, algorithm, reason },
+    }) ?? [];
   const configured = options.secretKey === undefined ? undefined : configuredSecretKey(options.secretKey);
   let ring: KeyRing;
   let fingerprint: string | null = null;
@@ -60,7 +69,8 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
     const wanted = options.algorithm ?? (current?.algorithm as SigningAlgorithm | undefined) ?? "HS256";
     if (current?.algorithm === wanted) return null;
     const key = generateSigningKey(wanted, clock.now());
-    await store.addSigningKey(key, clock.now());
+    const reason = current === undefined ? "first key" : "algorithm changed";
+    await store.addSigningKey(key, clock.now(), rotated(key.kid, wanted, reason));
     return { kid: key.kid, algorithm: wanted, newStore: current === undefined };
   };
 
@@ -73,7 +83,7 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
     async reload() {
       ring = await build();
     },
-    async rotate() {
+    async rotate(context) {
       if (configured) {
         throw new GatehouseError(
           "validation_failed",
@@ -81,7 +91,7 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
         );
       }
       const key = generateSigningKey(options.algorithm ?? ring.current.key.algorithm, clock.now());
-      await store.addSigningKey(key, clock.now());
+      await store.addSigningKey(key, clock.now(), rotated(key.kid, key.algorithm, "rotation", context));
       ring = await build();
       return key.kid;
     },

@@ -1,3 +1,5 @@
+import { type AuditContext, SYSTEM_CONTEXT } from "../audit/audit-event.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
 import type { GatehouseStore } from "../store.js";
@@ -30,7 +32,7 @@ export interface SessionDirectory {
    * Ends one session: its refresh token and access tokens stop working at once.
    * @throws GatehouseError `session_not_found` when the user has no such live session.
    */
-  revoke(username: string, sessionId: string): Promise<void>;
+  revoke(username: string, sessionId: string, context?: AuditContext): Promise<void>;
 }
 
 /** What {@link createSessionDirectory} needs. */
@@ -39,10 +41,15 @@ export interface SessionDirectoryOptions {
   clock: Clock;
   /** Seconds a session lives at most; older ones are not listed. */
   sessionMaxAge: number;
+  /** Where `session.revoked` is recorded; nothing is when absent. */
+  audit?: AuditLog;
+  /** Who ends sessions when a call names no one (the CLI says `cli`); default `system`. */
+  defaultContext?: AuditContext;
 }
 
 /** Creates the session directory. */
-export function createSessionDirectory({ store, clock, sessionMaxAge }: SessionDirectoryOptions): SessionDirectory {
+export function createSessionDirectory(options: SessionDirectoryOptions): SessionDirectory {
+  const { store, clock, sessionMaxAge, audit } = options;
   const findUser = async (username: string) => {
     let name: string;
     try {
@@ -79,9 +86,10 @@ export function createSessionDirectory({ store, clock, sessionMaxAge }: SessionD
       );
     },
 
-    async revoke(username, sessionId) {
+    async revoke(username, sessionId, context = options.defaultContext ?? SYSTEM_CONTEXT) {
       const user = await findUser(username);
-      if (!(await store.revokeSession(user.username, sessionId, clock.now()))) {
+      const events = audit?.event("session.revoked", { username: user.username, context, sessionId }) ?? [];
+      if (!(await store.revokeSession(user.username, sessionId, clock.now(), events))) {
         throw new GatehouseError("session_not_found", "Session not found");
       }
     },

@@ -1,7 +1,9 @@
+import type { AuditContext } from "../audit/audit-event.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { GatehouseError, MESSAGES } from "../errors.js";
-import type { TokenRequestContext, TokenResponse } from "../grants/token-request.js";
-import type { GatehouseStore, StoredUser } from "../store.js";
+import { type TokenRequestContext, type TokenResponse, tokenRequestAuditContext } from "../grants/token-request.js";
+import type { AuditEvents, GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
 import { splitScopes } from "../tokens/scopes.js";
 import {
@@ -26,9 +28,9 @@ export interface SessionService {
     context: TokenRequestContext,
   ): Promise<TokenResponse>;
   /** RFC 7009: revokes a refresh token's family, or an access token by `jti`. Unknown tokens are ignored. */
-  revoke(token: string, hint: string | undefined): Promise<void>;
+  revoke(token: string, hint: string | undefined, context: AuditContext): Promise<void>;
   /** Revokes this access token and the session it belongs to. */
-  logout(claims: AccessTokenClaims): Promise<void>;
+  logout(claims: AccessTokenClaims, context: AuditContext): Promise<void>;
 }
 
 /** Options for {@link createSessionService}. */
@@ -40,11 +42,12 @@ export interface SessionServiceOptions extends SessionLimits {
   reuseIntervalMs: number;
   /** The key successors are derived with (see `deriveSuccessor`). */
   successorKey: string;
+  audit: AuditLog;
 }
 
 /** Creates the session service. */
 export function createSessionService(options: SessionServiceOptions): SessionService {
-  const { store, tokens, clock, successorKey } = options;
+  const { store, tokens, clock, successorKey, audit } = options;
   const respond = (
     user: StoredUser,
     scopes: readonly string[],
@@ -68,8 +71,9 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     return response;
   };
 
-  const revokeAccessToken = async (claims: AccessTokenClaims) => {
-    if (claims.jti !== undefined) await store.revokeAccessToken(claims.jti, claims.exp * 1000);
+  const revokeAccessToken = async (claims: AccessTokenClaims, events: AuditEvents) => {
+    if (claims.jti !== undefined) await store.revokeAccessToken(claims.jti, claims.exp * 1000, events);
+    else await audit.record(events);
   };
 
   return {
@@ -78,17 +82,26 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const familyId = newFamilyId();
       const refresh = generateRefreshToken();
       const clientId = context.clientId ?? null;
-      await store.createRefreshFamily({
-        familyId,
+      const events = audit.event("login.succeeded", {
         username: user.username,
-        clientId,
-        scope: scopes.join(" "),
-        tokenHash: refresh.tokenHash,
-        issuedAt: now,
-        expiresAt: sessionExpiry(options, now, now),
-        ...clientMetadata(context),
-        amr: ["pwd"],
+        context: tokenRequestAuditContext(context),
+        sessionId: familyId,
+        details: { client_id: clientId, scope: scopes.join(" "), amr: ["pwd"] },
       });
+      await store.createRefreshFamily(
+        {
+          familyId,
+          username: user.username,
+          clientId,
+          scope: scopes.join(" "),
+          tokenHash: refresh.tokenHash,
+          issuedAt: now,
+          expiresAt: sessionExpiry(options, now, now),
+          ...clientMetadata(context),
+          amr: ["pwd"],
+        },
+        events,
+      );
       return respond(user, scopes, familyId, refresh.token, clientId);
     },
 
@@ -119,30 +132,49 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         user.scopes.includes(name),
       );
       const successor = deriveSuccessor(successorKey, refreshToken);
-      const result = await store.rotateRefreshToken({
-        tokenHash,
-        successor: {
-          tokenHash: successor.tokenHash,
-          issuedAt: now,
-          expiresAt: sessionExpiry(options, existing.sessionCreatedAt, now),
+      const about = {
+        username: user.username,
+        context: tokenRequestAuditContext(context),
+        sessionId: existing.familyId,
+      };
+      const clientDetails = { client_id: existing.clientId };
+      const result = await store.rotateRefreshToken(
+        {
+          tokenHash,
+          successor: {
+            tokenHash: successor.tokenHash,
+            issuedAt: now,
+            expiresAt: sessionExpiry(options, existing.sessionCreatedAt, now),
+          },
+          now,
+          reuseIntervalMs: options.reuseIntervalMs,
+          ...clientMetadata(context),
         },
-        now,
-        reuseIntervalMs: options.reuseIntervalMs,
-        ...clientMetadata(context),
-      });
+        {
+          rotated: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: false } }),
+          reissued: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: true } }),
+          reused: audit.event("refresh.reuse_detected", { ...about, details: clientDetails }),
+        },
+      );
       if (result.status !== "rotated" && result.status !== "reissued") {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       }
       return respond(user, scopes, existing.familyId, successor.token, existing.clientId);
     },
 
-    async revoke(token, hint) {
+    async revoke(token, hint, context) {
       const tryRefresh = async () => {
         if (!looksLikeRefreshToken(token)) return false;
         const existing = await store.findRefreshToken(hashRefreshToken(token));
         if (!existing) return false;
+        const events = audit.event("token.revoked", {
+          username: existing.username,
+          context,
+          sessionId: existing.familyId,
+          details: { token_type: "refresh_token" },
+        });
         // RFC 7009 §2.1: revoking a refresh token also ends the access tokens of its grant.
-        await store.revokeRefreshFamily(existing.familyId, clock.now());
+        await store.revokeRefreshFamily(existing.familyId, clock.now(), events);
         return true;
       };
       const tryAccess = async () => {
@@ -152,7 +184,15 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         } catch {
           return false;
         }
-        await revokeAccessToken(claims);
+        await revokeAccessToken(
+          claims,
+          audit.event("token.revoked", {
+            username: claims.sub,
+            context,
+            sessionId: claims.sid ?? null,
+            details: { token_type: "access_token" },
+          }),
+        );
         return true;
       };
       if (hint === "access_token") {
@@ -162,8 +202,9 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       }
     },
 
-    async logout(claims) {
-      await revokeAccessToken(claims);
+    async logout(claims, context) {
+      const events = audit.event("logout", { username: claims.sub, context, sessionId: claims.sid ?? null });
+      await revokeAccessToken(claims, events);
       if (claims.sid !== undefined) await store.revokeRefreshFamily(claims.sid, clock.now());
     },
   };

@@ -1,7 +1,9 @@
+import { type AuditContext, SYSTEM_CONTEXT } from "../audit/audit-event.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
-import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
+import type { AuditEvent, GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
 import {
   countCharacters,
@@ -33,22 +35,30 @@ export interface UpdateUserInput {
   password?: string;
 }
 
-/** User administration shared by the CLI and the admin API; every input is validated here. */
+/**
+ * User administration shared by the CLI and the admin API; every input is validated here.
+ * Every change is recorded in the audit log with its `context` (who made it, from where).
+ */
 export interface UserService {
-  create(input: CreateUserInput): Promise<StoredUser>;
+  create(input: CreateUserInput, context?: AuditContext): Promise<StoredUser>;
   /** `null` when there is no such user. */
   get(username: string): Promise<StoredUser | null>;
   /** @throws GatehouseError `user_not_found`. */
-  update(username: string, input: UpdateUserInput): Promise<StoredUser>;
+  update(username: string, input: UpdateUserInput, context?: AuditContext): Promise<StoredUser>;
   /** @throws GatehouseError `user_not_found`. */
-  remove(username: string): Promise<void>;
+  remove(username: string, context?: AuditContext): Promise<void>;
   list(options: { limit: number; cursor: string | null }): Promise<UserPage>;
   /** Sets a new password; every token issued before stops working. */
-  setPassword(username: string, password: string): Promise<StoredUser>;
+  setPassword(username: string, password: string, context?: AuditContext): Promise<StoredUser>;
   /** Needs the current password (`invalid_grant` otherwise), then as {@link setPassword}. */
-  changeOwnPassword(username: string, currentPassword: string, newPassword: string): Promise<StoredUser>;
+  changeOwnPassword(
+    username: string,
+    currentPassword: string,
+    newPassword: string,
+    context?: AuditContext,
+  ): Promise<StoredUser>;
   /** Log out everywhere: every token issued before now stops working. */
-  invalidateTokens(username: string): Promise<StoredUser>;
+  invalidateTokens(username: string, context?: AuditContext): Promise<StoredUser>;
 }
 
 /** Options for {@link createUserService}. */
@@ -57,10 +67,22 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   knownScopes: ReadonlySet<string>;
+  /** Where changes are recorded; nothing is when absent. */
+  audit?: AuditLog;
+  /** Who makes a change when a call names no one (the CLI says `cli`); default `system`. */
+  defaultContext?: AuditContext;
 }
 
 /** Creates the user service. */
-export function createUserService({ store, hasher, clock, knownScopes }: UserServiceOptions): UserService {
+export function createUserService(options: UserServiceOptions): UserService {
+  const { store, hasher, clock, knownScopes, audit } = options;
+  const contextOr = (context: AuditContext | undefined) => context ?? options.defaultContext ?? SYSTEM_CONTEXT;
+  const event = (
+    type: AuditEvent["type"],
+    username: string,
+    context: AuditContext,
+    details?: Record<string, unknown>,
+  ) => audit?.event(type, { username, context, ...(details === undefined ? {} : { details }) }) ?? [];
   const mustExist = (user: StoredUser | null): StoredUser => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
     return user;
@@ -72,25 +94,27 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       return null;
     }
   };
-  const apply = async (username: string, patch: UserPatch) => {
+  const apply = async (username: string, patch: UserPatch, events: (name: string) => AuditEvent[] = () => []) => {
     const name = lookupName(username);
-    const user = mustExist(name === null ? null : await store.updateUser(name, patch, clock.now()));
+    const user = mustExist(name === null ? null : await store.updateUser(name, patch, clock.now(), events(name)));
     // Refresh families would be refused anyway (issued before tokensValidAfter); revoking keeps the table honest.
     if (patch.tokensValidAfter !== undefined) await store.revokeUserRefreshFamilies(user.username, clock.now());
     return user;
   };
 
   const service: UserService = {
-    async create(input) {
+    async create(input, context) {
       const username = normalizeUsername(input.username);
       const email = validateEmail(input.email);
       const fullName = validateFullName(input.fullName ?? "");
       const scopes = validateScopeList(input.scopes ?? ["me"], knownScopes);
       if (!input.skipPasswordPolicy) validateNewPassword(input.password);
       const passwordHash = await hasher.hash(input.password);
+      const disabled = input.disabled ?? false;
       return store.createUser(
-        { username, email, fullName, scopes, disabled: input.disabled ?? false, passwordHash },
+        { username, email, fullName, scopes, disabled, passwordHash },
         clock.now(),
+        event("user.created", username, contextOr(context), { scopes, disabled }),
       );
     },
 
@@ -99,7 +123,7 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       return name === null ? null : store.findUserByUsername(name);
     },
 
-    async update(username, input) {
+    async update(username, input, context) {
       const patch: UserPatch = {};
       if (input.email !== undefined) patch.email = validateEmail(input.email);
       if (input.fullName !== undefined) patch.fullName = validateFullName(input.fullName);
@@ -107,26 +131,29 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       // Disabling ends every session: re-enabling later must not revive tokens from before.
       if (input.disabled === true) patch.tokensValidAfter = clock.now();
       if (input.scopes !== undefined) patch.scopes = validateScopeList(input.scopes, knownScopes);
+      if (input.password !== undefined) validateNewPassword(input.password);
+      // Read before the hash, so an unknown user costs none; the events say what really changed.
+      const before = await service.get(username).then(mustExist);
       if (input.password !== undefined) {
-        validateNewPassword(input.password);
-        await service.get(username).then(mustExist);
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
       }
-      return apply(username, patch);
+      return apply(username, patch, () => changeEvents(before, patch, contextOr(context)));
     },
 
-    async remove(username) {
+    async remove(username, context) {
       const name = lookupName(username);
-      if (name === null || !(await store.deleteUser(name)))
-        throw new GatehouseError("user_not_found", "User not found");
+      if (name === null) throw new GatehouseError("user_not_found", "User not found");
+      const user = await store.findUserByUsername(name);
+      const events = event("user.removed", user?.username ?? name, contextOr(context));
+      if (!(await store.deleteUser(name, events))) throw new GatehouseError("user_not_found", "User not found");
     },
 
     list: (options) => store.listUsers(options),
 
-    setPassword: (username, password) => service.update(username, { password }),
+    setPassword: (username, password, context) => service.update(username, { password }, context),
 
-    async changeOwnPassword(username, currentPassword, newPassword) {
+    async changeOwnPassword(username, currentPassword, newPassword, context) {
       const user = mustExist(await service.get(username));
       validateNewPassword(newPassword);
       // No stored password is longer than the policy allows: refuse without spending a hash.
@@ -134,10 +161,30 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
         throw new GatehouseError("invalid_grant", "Incorrect password");
       const check = await hasher.verify(currentPassword, user.passwordHash);
       if (!check.ok) throw new GatehouseError("invalid_grant", "Incorrect password");
-      return service.update(user.username, { password: newPassword });
+      return service.update(user.username, { password: newPassword }, context);
     },
 
-    invalidateTokens: (username) => apply(username, { tokensValidAfter: clock.now() }),
+    invalidateTokens: (username, context) =>
+      apply(username, { tokensValidAfter: clock.now() }, (name) => event("logout.all", name, contextOr(context))),
+  };
+
+  /** What an update changes, as events: only what differs from the user as it was. */
+  const changeEvents = (before: StoredUser, patch: UserPatch, context: AuditContext) => {
+    const { username } = before;
+    const fields = [
+      patch.email !== undefined && patch.email !== before.email ? "email" : null,
+      patch.fullName !== undefined && patch.fullName !== before.fullName ? "full_name" : null,
+    ].filter((field) => field !== null);
+    const scopesChanged = patch.scopes !== undefined && patch.scopes.join(" ") !== before.scopes.join(" ");
+    return [
+      ...(fields.length > 0 ? event("user.updated", username, context, { fields }) : []),
+      ...(patch.disabled === true && !before.disabled ? event("user.disabled", username, context) : []),
+      ...(patch.disabled === false && before.disabled ? event("user.enabled", username, context) : []),
+      ...(scopesChanged
+        ? event("user.scopes_changed", username, context, { from: before.scopes, to: patch.scopes })
+        : []),
+      ...(patch.passwordHash !== undefined ? event("password.changed", username, context) : []),
+    ];
   };
   return service;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { Gatehouse, Principal, PublicUser } from "../../core/index.js";
 import { registerAdminRoutes } from "./admin-routes.js";
+import { registerAuditRoutes } from "./audit-routes.js";
 import { type AuthHooks, createAuthHooks } from "./auth-hooks.js";
 import { registerDiscoveryRoutes } from "./discovery-routes.js";
 import { registerMeRoutes } from "./me-routes.js";
@@ -44,6 +45,8 @@ export interface GatehousePluginOptions {
   adminRoutes?: boolean;
   /** Serve the session lists (/users/me/sessions, /users/{username}/sessions); default true. */
   sessionRoutes?: boolean;
+  /** Serve the audit log (/audit, /users/me/audit); default true. */
+  auditRoutes?: boolean;
 }
 
 const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyInstance, options) => {
@@ -64,6 +67,7 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
   if (options.meRoutes ?? true) registerMeRoutes(app, hooks);
   if (options.adminRoutes ?? true) registerAdminRoutes(app, hooks);
   if (options.sessionRoutes ?? true) registerSessionListRoutes(app, hooks);
+  if (options.auditRoutes ?? true) registerAuditRoutes(app, hooks);
 };
 
 /**

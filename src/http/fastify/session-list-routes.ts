@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SessionInfo } from "../../core/index.js";
+import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import {
   ErrorSchema,
@@ -76,7 +77,7 @@ export function registerSessionListRoutes(app: FastifyInstance, hooks: AuthHooks
       },
     },
     async (request, reply) => {
-      await sessions().revoke(caller(request), request.params.id);
+      await sessions().revoke(caller(request), request.params.id, auditContext(request, "self"));
       return reply.code(204).send();
     },
   );
@@ -111,7 +112,7 @@ export function registerSessionListRoutes(app: FastifyInstance, hooks: AuthHooks
       },
     },
     async (request, reply) => {
-      await sessions().revoke(request.params.username, request.params.id);
+      await sessions().revoke(request.params.username, request.params.id, auditContext(request, "admin"));
       return reply.code(204).send();
     },
   );

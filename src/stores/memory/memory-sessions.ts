@@ -1,5 +1,6 @@
 import { GatehouseError } from "../../core/errors.js";
 import type {
+  AuditEvents,
   RefreshTokenStore,
   RevocationStore,
   StoredRefreshToken,
@@ -38,6 +39,8 @@ export interface MemorySessionsContext {
   /** Throws when the store is closed. */
   open(): void;
   changed(): void;
+  /** Records audit events with the change that describes them. */
+  record(events: AuditEvents | undefined): void;
 }
 
 /** The memory store's refresh token families and access token revocations. */
@@ -48,7 +51,7 @@ export interface MemorySessions extends RefreshTokenStore, RevocationStore {
 
 /** Creates the session half of the memory store, with the same semantics as the SQL stores. */
 export function createMemorySessions(context: MemorySessionsContext): MemorySessions {
-  const { open, changed } = context;
+  const { open, changed, record } = context;
   const families = new Map<string, Family>();
   const tokens = new Map<string, Token>();
   const revoked = new Map<string, number>();
@@ -87,7 +90,7 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
     family.userKey === key && family.revokedAt === null && family.expiresAt > now;
 
   return {
-    async createRefreshFamily(input) {
+    async createRefreshFamily(input, events) {
       open();
       const userKey = usernameKey(input.username);
       if (!context.userAt(userKey)) throw new GatehouseError("user_not_found", "User not found");
@@ -109,19 +112,22 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
         amr: [...input.amr],
       });
       tokens.set(input.tokenHash, { familyId, issuedAt, expiresAt, usedAt: null, successorHash: null });
+      record(events);
       changed();
     },
 
-    async rotateRefreshToken({ tokenHash, successor, now, reuseIntervalMs, ip, userAgent }) {
+    async rotateRefreshToken({ tokenHash, successor, now, reuseIntervalMs, ip, userAgent }, events = {}) {
       open();
       const found = view(tokenHash);
       if (!found || found.family.revokedAt !== null) return { status: "invalid" };
       const { token, family } = found;
       if (token.usedAt !== null) {
         if (token.successorHash === successor.tokenHash && now < token.usedAt + reuseIntervalMs) {
+          record(events.reissued);
           return { status: "reissued", previous: token };
         }
         revokeFamily(family, now);
+        record(events.reused);
         changed();
         return { status: "reused", previous: token };
       }
@@ -141,6 +147,7 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
       family.lastUsedAt = now;
       family.ip = ip;
       family.userAgent = userAgent;
+      record(events.rotated);
       changed();
       return { status: "rotated", previous: { ...token, usedAt: now, successorHash: successor.tokenHash } };
     },
@@ -150,9 +157,11 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
       return view(tokenHash)?.token ?? null;
     },
 
-    async revokeRefreshFamily(familyId, now) {
+    async revokeRefreshFamily(familyId, now, events) {
       open();
-      revokeFamily(families.get(familyId), now);
+      const family = families.get(familyId);
+      revokeFamily(family, now);
+      if (family) record(events);
       changed();
     },
 
@@ -187,18 +196,20 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
         );
     },
 
-    async revokeSession(username, familyId, now) {
+    async revokeSession(username, familyId, now, events) {
       open();
       const family = families.get(familyId);
       if (!family || !isLive(family, usernameKey(username), now)) return false;
       revokeFamily(family, now);
+      record(events);
       changed();
       return true;
     },
 
-    async revokeAccessToken(jti, expiresAt) {
+    async revokeAccessToken(jti, expiresAt, events) {
       open();
       revoked.set(jti, Math.max(revoked.get(jti) ?? expiresAt, expiresAt));
+      record(events);
       changed();
     },
 

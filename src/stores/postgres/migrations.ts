@@ -138,6 +138,30 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: "create audit events",
+    // As in SQLite: append-only, seq the order of recording, and each index ending in
+    // (time, seq) so that any filter lists newest first from one index range.
+    sql: (t) => `
+      CREATE TABLE ${t.auditEvents} (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        type TEXT COLLATE "C" NOT NULL,
+        username TEXT,
+        username_key TEXT COLLATE "C",
+        actor TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        session_id TEXT,
+        details JSONB NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(details) = 'object')
+      );
+      CREATE INDEX audit_events_time ON ${t.auditEvents} (time, seq);
+      CREATE INDEX audit_events_user ON ${t.auditEvents} (username_key, time, seq);
+      CREATE INDEX audit_events_type ON ${t.auditEvents} (type, time, seq);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

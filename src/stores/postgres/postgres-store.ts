@@ -1,5 +1,6 @@
 import type { GatehouseStore } from "../../core/store.js";
 import { createPostgresAttempts } from "./attempt-queries.js";
+import { createAuditQueries } from "./audit-queries.js";
 import { createChangeCounter } from "./change-counter.js";
 import { createKeyQueries } from "./key-queries.js";
 import { migratePostgres } from "./migrate.js";
@@ -31,11 +32,12 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     throw error;
   }
   const changes = createChangeCounter(tables);
-  const users = createUserQueries(pool, tables, changes);
-  const keys = createKeyQueries(pool, tables, changes);
+  const audit = createAuditQueries(pool, tables);
+  const users = createUserQueries(pool, tables, changes, audit);
+  const keys = createKeyQueries(pool, tables, changes, audit);
   const secrets = createSecretQueries(pool, tables);
-  const refresh = createRefreshQueries(pool, tables, changes);
-  const revocations = createRevocationQueries(pool, tables, changes);
+  const refresh = createRefreshQueries(pool, tables, changes, audit);
+  const revocations = createRevocationQueries(pool, tables, changes, audit);
   let closed = false;
 
   return {
@@ -43,27 +45,31 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     loginAttempts: createPostgresAttempts(pool, tables),
 
     findUserByUsername: (username) => guarded(() => users.find(username)),
-    createUser: (user, now) => guarded(() => users.create(user, now)),
-    createUsers: (batch, now) => guarded(() => users.createMany(batch, now)),
-    updateUser: (username, patch, now) => guarded(() => users.update(username, patch, now)),
-    deleteUser: (username) => guarded(() => users.delete(username)),
+    createUser: (user, now, events) => guarded(() => users.create(user, now, events)),
+    createUsers: (batch, now, events) => guarded(() => users.createMany(batch, now, events)),
+    updateUser: (username, patch, now, events) => guarded(() => users.update(username, patch, now, events)),
+    deleteUser: (username, events) => guarded(() => users.delete(username, events)),
     listUsers: ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),
 
     listSigningKeys: () => guarded(() => keys.list()),
-    addSigningKey: (key, now) => guarded(() => keys.add(key, now)),
+    addSigningKey: (key, now, events) => guarded(() => keys.add(key, now, events)),
     deleteSigningKeysSupersededBefore: (before) => guarded(() => keys.deleteSupersededBefore(before)),
 
     ensureSecret: (name, candidate, now) => guarded(() => secrets.ensure(name, candidate, now)),
 
-    createRefreshFamily: (family) => guarded(() => refresh.createFamily(family)),
-    rotateRefreshToken: (rotation) => guarded(() => refresh.rotate(rotation)),
+    createRefreshFamily: (family, events) => guarded(() => refresh.createFamily(family, events)),
+    rotateRefreshToken: (rotation, events) => guarded(() => refresh.rotate(rotation, events)),
     findRefreshToken: (tokenHash) => guarded(() => refresh.find(tokenHash)),
-    revokeRefreshFamily: (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
+    revokeRefreshFamily: (familyId, now, events) => guarded(() => refresh.revokeFamily(familyId, now, events)),
     revokeUserRefreshFamilies: (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
     listSessions: (username, now) => guarded(() => refresh.listSessions(username, now)),
-    revokeSession: (username, familyId, now) => guarded(() => refresh.revokeSession(username, familyId, now)),
+    revokeSession: (username, familyId, now, events) =>
+      guarded(() => refresh.revokeSession(username, familyId, now, events)),
 
-    revokeAccessToken: (jti, expiresAt) => guarded(() => revocations.revokeAccessToken(jti, expiresAt)),
+    revokeAccessToken: (jti, expiresAt, events) => guarded(() => revocations.revokeAccessToken(jti, expiresAt, events)),
+    recordAuditEvents: (events) => guarded(() => audit.insert(pool, events)),
+    listAuditEvents: (query) => guarded(() => audit.list(query)),
+    purgeAuditEvents: (before) => guarded(() => audit.purge(before)),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),
     purgeExpired: (now) => guarded(() => revocations.purgeExpired(now)),
 

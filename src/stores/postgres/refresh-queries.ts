@@ -1,8 +1,10 @@
 import type { Pool, PoolClient } from "pg";
 import { GatehouseError } from "../../core/errors.js";
 import type {
+  AuditEvents,
   NewRefreshFamily,
   RefreshRotation,
+  RotationEvents,
   RotationResult,
   StoredRefreshToken,
   StoredSession,
@@ -16,6 +18,7 @@ import {
   readSessionRow,
   SESSION_COLUMNS,
 } from "../sql/rows.js";
+import type { AuditQueries } from "./audit-queries.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { sqlState } from "./postgres-errors.js";
 import { inTransaction, type Queryable, queryFirst, queryRows, type Statement, writeFirst } from "./sql-runner.js";
@@ -23,17 +26,22 @@ import type { Tables } from "./tables.js";
 
 /** The refresh token operations of the PostgreSQL store; driver errors escape as they are. */
 export interface RefreshQueries {
-  createFamily(family: NewRefreshFamily): Promise<void>;
-  rotate(rotation: RefreshRotation): Promise<RotationResult>;
+  createFamily(family: NewRefreshFamily, events?: AuditEvents): Promise<void>;
+  rotate(rotation: RefreshRotation, events?: RotationEvents): Promise<RotationResult>;
   find(tokenHash: string): Promise<StoredRefreshToken | null>;
-  revokeFamily(familyId: string, now: number): Promise<void>;
+  revokeFamily(familyId: string, now: number, events?: AuditEvents): Promise<void>;
   revokeUserFamilies(username: string, now: number): Promise<void>;
   listSessions(username: string, now: number): Promise<StoredSession[]>;
-  revokeSession(username: string, familyId: string, now: number): Promise<boolean>;
+  revokeSession(username: string, familyId: string, now: number, events?: AuditEvents): Promise<boolean>;
 }
 
 /** Builds the refresh token statements for a schema's tables. */
-export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCounter): RefreshQueries {
+export function createRefreshQueries(
+  pool: Pool,
+  t: Tables,
+  changes: ChangeCounter,
+  audit: AuditQueries,
+): RefreshQueries {
   const joined = `
     FROM ${t.refreshTokens} t
     JOIN ${t.refreshFamilies} f ON f.family_id = t.family_id
@@ -52,7 +60,7 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
       ), token AS (
         INSERT INTO ${t.refreshTokens} (token_hash, family_id, issued_at, expires_at, used_at)
         SELECT $7::text, family_id, $4::bigint, $5::bigint, NULL FROM family
-      ), ${changes.countAfter("family")}
+      ), ${changes.countAfter("family")}, ${audit.cte(11, "EXISTS (SELECT 1 FROM family)")}
       SELECT count(*) AS created FROM family
     `,
   };
@@ -88,7 +96,8 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
     text: `
       WITH revoked AS (
         UPDATE ${t.refreshFamilies} SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL RETURNING 1
-      ), ${changes.countAfter("revoked")}
+      ), ${changes.countAfter("revoked")},
+      ${audit.cte(3, `EXISTS (SELECT 1 FROM ${t.refreshFamilies} WHERE family_id = $2)`)}
       SELECT count(*) AS revoked FROM revoked
     `,
   };
@@ -121,7 +130,7 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
         WHERE family_id = $2 AND revoked_at IS NULL AND expires_at > $1
           AND user_id = (SELECT id FROM ${t.users} WHERE username_key = $3)
         RETURNING 1
-      ), ${changes.countAfter("revoked")}
+      ), ${changes.countAfter("revoked")}, ${audit.cte(4, "EXISTS (SELECT 1 FROM revoked)")}
       SELECT count(*) AS revoked FROM revoked
     `,
   };
@@ -132,18 +141,23 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
   };
 
   // RFC 9700 §4.14.2: a used refresh token presented again means one of its holders is a thief.
-  const reuse = async (client: PoolClient, token: StoredRefreshToken, now: number): Promise<RotationResult> => {
-    await queryFirst(client, revokeFamily, [now, token.familyId]);
+  const reuse = async (
+    client: PoolClient,
+    token: StoredRefreshToken,
+    now: number,
+    events: AuditEvents | undefined,
+  ): Promise<RotationResult> => {
+    await queryFirst(client, revokeFamily, [now, token.familyId, ...audit.values(events)]);
     return { status: "reused", previous: token };
   };
 
-  const rotate = (rotation: RefreshRotation) =>
+  const rotate = (rotation: RefreshRotation, events: RotationEvents = {}) =>
     inTransaction(pool, async (client): Promise<RotationResult> => {
       const { tokenHash, successor, now } = rotation;
       const found = await readToken(client, lockAndFind, tokenHash);
       if (!found || found.revokedAt !== null) return { status: "invalid" };
       const { token } = found;
-      if (token.usedAt !== null) return retryOrReuse(client, token, rotation);
+      if (token.usedAt !== null) return retryOrReuse(client, token, rotation, events);
       if (token.expiresAt <= now) return { status: "invalid" };
       const { rotated } = await queryFirst(client, markUsed, [
         tokenHash,
@@ -155,23 +169,32 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
         rotation.userAgent,
       ]);
       if (rotated === 1) {
+        await audit.insert(client, events.rotated);
         return { status: "rotated", previous: { ...token, usedAt: now, successorHash: successor.tokenHash } };
       }
       const current = await readToken(client, find, tokenHash);
-      return current ? retryOrReuse(client, current.token, rotation) : { status: "invalid" };
+      return current ? retryOrReuse(client, current.token, rotation, events) : { status: "invalid" };
     });
 
   // A used token presented again: the same successor within the reuse interval is a retry
   // (two tabs refreshing at once), anything else is theft.
-  const retryOrReuse = (client: PoolClient, token: StoredRefreshToken, rotation: RefreshRotation) =>
-    token.usedAt !== null &&
-    token.successorHash === rotation.successor.tokenHash &&
-    rotation.now < token.usedAt + rotation.reuseIntervalMs
-      ? Promise.resolve<RotationResult>({ status: "reissued", previous: token })
-      : reuse(client, token, rotation.now);
+  const retryOrReuse = async (
+    client: PoolClient,
+    token: StoredRefreshToken,
+    rotation: RefreshRotation,
+    events: RotationEvents,
+  ): Promise<RotationResult> => {
+    const retry =
+      token.usedAt !== null &&
+      token.successorHash === rotation.successor.tokenHash &&
+      rotation.now < token.usedAt + rotation.reuseIntervalMs;
+    if (!retry) return reuse(client, token, rotation.now, events.reused);
+    await audit.insert(client, events.reissued);
+    return { status: "reissued", previous: token };
+  };
 
   return {
-    async createFamily(family) {
+    async createFamily(family, events) {
       let created: unknown;
       try {
         ({ created } = await writeFirst(pool, createFamily, [
@@ -185,6 +208,7 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
           family.ip,
           family.userAgent,
           encodeStringArray(family.amr),
+          ...audit.values(events),
         ]));
       } catch (error) {
         // The user's deletion committed while this statement waited to check its reference.
@@ -196,16 +220,21 @@ export function createRefreshQueries(pool: Pool, t: Tables, changes: ChangeCount
     },
     rotate,
     find: async (tokenHash) => (await readToken(pool, find, tokenHash))?.token ?? null,
-    async revokeFamily(familyId, now) {
-      await writeFirst(pool, revokeFamily, [now, familyId]);
+    async revokeFamily(familyId, now, events) {
+      await writeFirst(pool, revokeFamily, [now, familyId, ...audit.values(events)]);
     },
     async revokeUserFamilies(username, now) {
       await writeFirst(pool, revokeUserFamilies, [now, usernameKey(username)]);
     },
     listSessions: async (username, now) =>
       (await queryRows(pool, liveSessions, [usernameKey(username), now])).map(readSessionRow),
-    async revokeSession(username, familyId, now) {
-      const { revoked } = await writeFirst(pool, revokeLiveSession, [now, familyId, usernameKey(username)]);
+    async revokeSession(username, familyId, now, events) {
+      const { revoked } = await writeFirst(pool, revokeLiveSession, [
+        now,
+        familyId,
+        usernameKey(username),
+        ...audit.values(events),
+      ]);
       return revoked === 1;
     },
   };

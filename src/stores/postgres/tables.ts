@@ -13,6 +13,7 @@ export interface Tables {
   readonly changes: string;
   readonly loginAttempts: string;
   readonly serverSecrets: string;
+  readonly auditEvents: string;
   /** Any other object of the schema (an index), qualified and quoted. */
   schemaQualified(name: string): string;
 }
@@ -48,6 +49,7 @@ export function tablesIn(schema: string): Tables {
     changes: name("changes"),
     loginAttempts: name("login_attempts"),
     serverSecrets: name("server_secrets"),
+    auditEvents: name("audit_events"),
     schemaQualified: name,
   };
 }

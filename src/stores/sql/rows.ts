@@ -1,4 +1,6 @@
+import type { AuditActor, AuditEventType } from "../../core/audit/audit-event.js";
 import type {
+  AuditEvent,
   StoredRefreshToken,
   StoredSession,
   StoredSigningKey,
@@ -189,6 +191,56 @@ export function readSessionRow(row: unknown): StoredSession {
     ip,
     userAgent: user_agent,
     amr: decodeStringArray(r.amr, "refresh_families"),
+  };
+}
+
+/** The audit event columns every SQL store selects, plus `seq` for the page cursor. */
+export const AUDIT_EVENT_COLUMNS = "seq, id, time, type, username, actor, ip, user_agent, session_id, details";
+
+/** An audit event row with its order of recording. */
+export interface AuditEventRow {
+  seq: number;
+  event: AuditEvent;
+}
+
+/**
+ * Narrows a row selected with {@link AUDIT_EVENT_COLUMNS}.
+ * @throws Error when the row does not have the shape the migrations create.
+ */
+export function readAuditEventRow(row: unknown): AuditEventRow {
+  if (typeof row !== "object" || row === null) throw malformed("audit_events");
+  const { seq, id, time, type, username, actor, ip, user_agent, session_id, details } = row as Record<string, unknown>;
+  const parsed: unknown = typeof details === "string" ? JSON.parse(details) : details;
+  if (
+    typeof seq !== "number" ||
+    typeof id !== "string" ||
+    typeof time !== "number" ||
+    typeof type !== "string" ||
+    !isNullableString(username) ||
+    typeof actor !== "string" ||
+    !isNullableString(ip) ||
+    !isNullableString(user_agent) ||
+    !isNullableString(session_id) ||
+    typeof parsed !== "object" ||
+    parsed === null ||
+    Array.isArray(parsed)
+  ) {
+    throw malformed("audit_events");
+  }
+  return {
+    seq,
+    event: {
+      id,
+      time,
+      // Written only by this code from the closed list of types and actors.
+      type: type as AuditEventType,
+      username,
+      actor: actor as AuditActor,
+      ip,
+      userAgent: user_agent,
+      sessionId: session_id,
+      details: parsed as Record<string, unknown>,
+    },
   };
 }
 

@@ -106,6 +106,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: "create audit events",
+    // Append-only. seq is the order of recording (the rowid, so every index below ends in it
+    // and serves "newest first" as a backward scan); username_key is the case-folded user the
+    // event is about, for per-user listing that stays one index range however large the table.
+    sql: `
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        username TEXT,
+        username_key TEXT,
+        actor TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        session_id TEXT,
+        details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
+      ) STRICT;
+      CREATE INDEX audit_events_time ON audit_events (time);
+      CREATE INDEX audit_events_user ON audit_events (username_key, time);
+      CREATE INDEX audit_events_type ON audit_events (type, time);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

@@ -1,8 +1,10 @@
 import type { Database } from "better-sqlite3";
 import { GatehouseError } from "../../core/errors.js";
 import type {
+  AuditEvents,
   NewRefreshFamily,
   RefreshRotation,
+  RotationEvents,
   RotationResult,
   StoredRefreshToken,
   StoredSession,
@@ -19,17 +21,21 @@ import {
 
 /** The refresh token operations of the SQLite store; synchronous, driver errors escape as they are. */
 export interface RefreshQueries {
-  createFamily(family: NewRefreshFamily): void;
-  rotate(rotation: RefreshRotation): RotationResult;
+  createFamily(family: NewRefreshFamily, events?: AuditEvents): void;
+  rotate(rotation: RefreshRotation, events?: RotationEvents): RotationResult;
   find(tokenHash: string): StoredRefreshToken | null;
-  revokeFamily(familyId: string, now: number): void;
+  /** @returns whether the family exists (revoked now or before). */
+  revokeFamily(familyId: string, now: number): boolean;
   revokeUserFamilies(username: string, now: number): void;
   listSessions(username: string, now: number): StoredSession[];
   revokeSession(username: string, familyId: string, now: number): boolean;
 }
 
-/** Prepares every refresh token statement once, for the life of the connection. */
-export function prepareRefreshQueries(db: Database): RefreshQueries {
+/**
+ * Prepares every refresh token statement once, for the life of the connection; `record`
+ * inserts audit events inside the transaction that is open when it is called.
+ */
+export function prepareRefreshQueries(db: Database, record: (events: AuditEvents | undefined) => void): RefreshQueries {
   const insertFamily = db.prepare(`
     INSERT INTO refresh_families (family_id, user_id, client_id, scope, created_at, last_used_at, expires_at,
                                   revoked_at, ip, user_agent, amr)
@@ -58,6 +64,7 @@ export function prepareRefreshQueries(db: Database): RefreshQueries {
   const revokeFamily = db.prepare(
     "UPDATE refresh_families SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
   );
+  const familyExists = db.prepare("SELECT 1 FROM refresh_families WHERE family_id = ?");
   const revokeUserFamilies = db.prepare(`
     UPDATE refresh_families SET revoked_at = ?
     WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE username_key = ?)
@@ -78,7 +85,7 @@ export function prepareRefreshQueries(db: Database): RefreshQueries {
     return row === undefined ? null : readRefreshTokenRow(row);
   };
 
-  const createFamily = db.transaction((family: NewRefreshFamily) => {
+  const createFamily = db.transaction((family: NewRefreshFamily, events: AuditEvents | undefined) => {
     const created = insertFamily.run({
       familyId: family.familyId,
       clientId: family.clientId,
@@ -98,22 +105,25 @@ export function prepareRefreshQueries(db: Database): RefreshQueries {
       issuedAt: family.issuedAt,
       expiresAt: family.expiresAt,
     });
+    record(events);
   });
 
   // Reading, checking and writing in one IMMEDIATE transaction serialises concurrent
   // rotations of one token, here and in other processes: the first wins, the second finds
   // the token used with the successor it would make itself, and is a retry.
-  const rotate = db.transaction((rotation: RefreshRotation): RotationResult => {
+  const rotate = db.transaction((rotation: RefreshRotation, events: RotationEvents): RotationResult => {
     const { tokenHash, successor, now } = rotation;
     const found = readToken(tokenHash);
     if (!found || found.revokedAt !== null) return { status: "invalid" };
     const { token } = found;
     if (token.usedAt !== null) {
       if (token.successorHash === successor.tokenHash && now < token.usedAt + rotation.reuseIntervalMs) {
+        record(events.reissued);
         return { status: "reissued", previous: token };
       }
       // RFC 9700 §4.14.2: a used refresh token presented again means one of its holders is a thief.
       revokeFamily.run(now, token.familyId);
+      record(events.reused);
       return { status: "reused", previous: token };
     }
     if (token.expiresAt <= now) return { status: "invalid" };
@@ -126,16 +136,16 @@ export function prepareRefreshQueries(db: Database): RefreshQueries {
       userAgent: rotation.userAgent,
       familyId: token.familyId,
     });
+    record(events.rotated);
     return { status: "rotated", previous: { ...token, usedAt: now, successorHash: successor.tokenHash } };
   });
 
   return {
-    createFamily: (family) => createFamily.immediate(family),
-    rotate: (rotation) => rotate.immediate(rotation),
+    createFamily: (family, events) => createFamily.immediate(family, events),
+    rotate: (rotation, events = {}) => rotate.immediate(rotation, events),
     find: (tokenHash) => readToken(tokenHash)?.token ?? null,
-    revokeFamily(familyId, now) {
-      revokeFamily.run(now, familyId);
-    },
+    revokeFamily: (familyId, now) =>
+      revokeFamily.run(now, familyId).changes > 0 || familyExists.get(familyId) !== undefined,
     revokeUserFamilies(username, now) {
       revokeUserFamilies.run(now, usernameKey(username));
     },

@@ -1,0 +1,92 @@
+import type { Database, Statement } from "better-sqlite3";
+import type { AuditEvents, AuditPage, AuditQuery } from "../../core/store.js";
+import { usernameKey } from "../../core/users/user.js";
+import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
+import { AUDIT_EVENT_COLUMNS, readAuditEventRow } from "../sql/rows.js";
+
+/** The audit log of the SQLite store; synchronous, driver errors escape as they are. */
+export interface AuditQueries {
+  /** Inserts events; the caller runs it inside the transaction of the change they describe. */
+  insert(events: AuditEvents | undefined): void;
+  /** Inserts events on their own, in one transaction. */
+  record(events: AuditEvents): void;
+  list(query: AuditQuery): AuditPage;
+  purge(before: number): number;
+}
+
+// A purge deletes at most this many rows per transaction, so the write lock is never held for
+// long even when a whole retention period's worth of events expires at once.
+const PURGE_BATCH = 10_000;
+
+/** Prepares the audit statements once, for the life of the connection. */
+export function prepareAuditQueries(db: Database): AuditQueries {
+  const insertOne = db.prepare(`
+    INSERT INTO audit_events (id, time, type, username, username_key, actor, ip, user_agent, session_id, details)
+    VALUES (@id, @time, @type, @username, @key, @actor, @ip, @userAgent, @sessionId, @details)
+  `);
+  const insert = (events: AuditEvents | undefined) => {
+    for (const event of events ?? []) {
+      insertOne.run({
+        ...event,
+        key: event.username === null ? null : usernameKey(event.username),
+        details: JSON.stringify(event.details),
+      });
+    }
+  };
+  const record = db.transaction((events: AuditEvents) => insert(events));
+  const purgeBatch = db.prepare(`
+    DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE time < ? ORDER BY time LIMIT ${PURGE_BATCH})
+  `);
+  // One statement per combination of filters, prepared when first used.
+  const listings = new Map<string, Statement>();
+  const listing = (query: AuditQuery): Statement => {
+    const where = [
+      query.username === undefined ? null : "username_key = @key",
+      query.type === undefined ? null : "type = @type",
+      query.since === undefined ? null : "time >= @since",
+      query.cursor === null ? null : "(time, seq) < (@time, @seq)",
+    ].filter((clause) => clause !== null);
+    const sql = `
+      SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_events
+      ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+      ORDER BY time DESC, seq DESC LIMIT @limit`;
+    let statement = listings.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      listings.set(sql, statement);
+    }
+    return statement;
+  };
+
+  return {
+    insert,
+    record: (events) => record.immediate(events),
+    list(query) {
+      const after = query.cursor === null ? null : decodeAuditCursor(query.cursor);
+      const rows = listing(query)
+        .all({
+          ...(query.username === undefined ? {} : { key: usernameKey(query.username) }),
+          ...(query.type === undefined ? {} : { type: query.type }),
+          ...(query.since === undefined ? {} : { since: query.since }),
+          ...(after === null ? {} : after),
+          limit: query.limit + 1,
+        })
+        .map(readAuditEventRow);
+      const more = rows.length > query.limit;
+      const shown = more ? rows.slice(0, query.limit) : rows;
+      const last = shown.at(-1);
+      return {
+        events: shown.map((row) => row.event),
+        nextCursor: more && last !== undefined ? encodeAuditCursor({ time: last.event.time, seq: last.seq }) : null,
+      };
+    },
+    purge(before) {
+      let purged = 0;
+      for (;;) {
+        const deleted = purgeBatch.run(before).changes;
+        purged += deleted;
+        if (deleted < PURGE_BATCH) return purged;
+      }
+    },
+  };
+}
