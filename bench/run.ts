@@ -16,6 +16,7 @@ import { runFootprint } from "./scenarios/footprint.js";
 import { runGrowth } from "./scenarios/growth.js";
 import { runLogin } from "./scenarios/login.js";
 import { runLoginFlood } from "./scenarios/login-flood.js";
+import { runWebhookDrain } from "./scenarios/webhook-drain.js";
 import { parseSettings, type Settings } from "./settings.js";
 
 const SCENARIOS: ReadonlyArray<[number, string, (ctx: ScenarioContext) => Promise<ResultRow[]>]> = [
@@ -26,6 +27,7 @@ const SCENARIOS: ReadonlyArray<[number, string, (ctx: ScenarioContext) => Promis
   [5, "footprint", runFootprint],
   [6, "login with the audit log on vs off", runAuditCost],
   [7, "audit query on a large log", runAuditQuery],
+  [8, "webhook outbox drain", runWebhookDrain],
 ];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -22,8 +22,16 @@ export interface UserSession {
 /** Who makes the CLI's changes, in the audit log. */
 export const CLI_CONTEXT: AuditContext = { actor: "cli" };
 
-// Settings only `serve` uses: a bad PORT in the environment must not break `users list`.
-const SERVE_ONLY_ENV = ["HOST", "PORT", "GATEHOUSE_TRUST_PROXY"] as const;
+// Settings only `serve` uses: a bad PORT in the environment must not break `users list`, and a
+// command never delivers webhooks (the server does; the events a command records are queued).
+const SERVE_ONLY_ENV = [
+  "HOST",
+  "PORT",
+  "GATEHOUSE_TRUST_PROXY",
+  "GATEHOUSE_WEBHOOK_URL",
+  "GATEHOUSE_WEBHOOK_SECRET",
+  "GATEHOUSE_WEBHOOK_TIMEOUT",
+] as const;
 
 /** Reads the configuration of a management command (flags win over the environment). */
 export async function loadCommandConfig(flags: ConfigFlags, io: CliIo): Promise<ServerConfig> {

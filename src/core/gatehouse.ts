@@ -1,5 +1,6 @@
-import { type AuditContext, SYSTEM_CONTEXT } from "./audit/audit-event.js";
+import type { AuditContext } from "./audit/audit-event.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
+import { createWebhookDeliverer, type WebhookDeliverer } from "./audit/webhook-deliverer.js";
 import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
@@ -31,6 +32,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly sessions: SessionDirectory;
   /** The audit log: what happened, to whom, by whom (read it with `list`). */
   readonly audit: AuditLog;
+  /** The webhook deliverer when `webhook` is configured; null otherwise. */
+  readonly webhooks: WebhookDeliverer | null;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
@@ -86,6 +89,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
       : createLoginThrottle({ ...input.throttle, ...options.throttle, shared: store.loginAttempts, clock });
   const knownScopes = new Set(Object.keys(options.scopes));
   const audit = createAuditLog({ store, clock, enabled: options.audit });
+  // Before anything is recorded, so every event of this Gatehouse is queued (the first key's too).
+  if (options.webhook !== null) await store.setWebhookDelivery(true);
   const keys = await createKeyManager({
     store,
     algorithm: options.algorithm,
@@ -122,6 +127,15 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     throttle,
     audit,
   });
+  const webhooks: WebhookDeliverer | null =
+    options.webhook === null
+      ? null
+      : createWebhookDeliverer({
+          ...options.webhook,
+          store,
+          clock,
+          onError: input.onWebhookError ?? input.onSyncError ?? (() => undefined),
+        });
   const upkeep = await createUpkeep({
     store,
     keys,
@@ -148,14 +162,16 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     users,
     sessions: sessionDirectory,
     audit,
+    webhooks,
     scopes: options.scopes,
     authenticate,
     handleTokenRequest: (request, context) => dispatchGrant(request, context, grantDeps),
     currentUser: principals.currentUser,
     currentActiveUser: principals.currentActiveUser,
     introspect: principals.introspect,
-    revokeToken: (token, hint, context = SYSTEM_CONTEXT) => sessions.revoke(token, hint, context),
-    logout: (principal, context = SYSTEM_CONTEXT) => sessions.logout(principal.claims, context),
+    // Whoever holds a token acts for its user when they give it back.
+    revokeToken: (token, hint, context = SELF_CONTEXT) => sessions.revoke(token, hint, context),
+    logout: (principal, context = SELF_CONTEXT) => sessions.logout(principal.claims, context),
     async logoutEverywhere(username, context) {
       await users.invalidateTokens(username, context);
     },
@@ -163,11 +179,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     rotateKeys: (context) => keys.rotate(context),
     syncWithStore: upkeep.syncWithStore,
     async close() {
+      await webhooks?.stop();
       await upkeep.stop();
       await store.close();
     },
   };
 }
+
+const SELF_CONTEXT: AuditContext = { actor: "self" };
 
 function keyNotices(created: Awaited<ReturnType<typeof createKeyManager>>["created"]): string[] {
   if (created === null) return [];

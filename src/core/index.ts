@@ -23,6 +23,21 @@ export {
   createAuditLog,
   MAX_AUDIT_PAGE,
 } from "./audit/audit-log.js";
+export {
+  createWebhookDeliverer,
+  type WebhookDeliverer,
+  type WebhookDelivererOptions,
+  type WebhookOptions,
+  type WebhookOutcome,
+  webhookRetryDelay,
+} from "./audit/webhook-deliverer.js";
+export {
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from "./audit/webhook-signature.js";
 export type { Clock } from "./clock.js";
 export { createFixedClock, systemClock } from "./clock.js";
 export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
@@ -87,6 +102,9 @@ export type {
   UserPage,
   UserPatch,
   UserStore,
+  WebhookClaim,
+  WebhookDelivery,
+  WebhookOutboxStore,
 } from "./store.js";
 export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
 export { throttleAddressKey } from "./throttle/client-address.js";

@@ -1,3 +1,4 @@
+import type { WebhookOptions } from "./audit/webhook-deliverer.js";
 import type { Clock } from "./clock.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
@@ -50,6 +51,13 @@ export interface GatehouseOptions {
   audit?: boolean;
   /** Seconds audit events are kept before upkeep purges them; default 90 days. */
   auditRetention?: number;
+  /**
+   * POST every audit event to this receiver, signed, from the durable outbox; absent for none.
+   * Creating a Gatehouse with it turns queueing on for every process on the database.
+   */
+  webhook?: WebhookOptions;
+  /** Told of a webhook outbox operation that failed (the database briefly away); default `onSyncError`. */
+  onWebhookError?: (error: unknown) => void;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -75,6 +83,7 @@ export interface ResolvedOptions {
   syncInterval: number;
   audit: boolean;
   auditRetention: number;
+  webhook: Required<WebhookOptions> | null;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
@@ -128,6 +137,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     syncInterval: boundedMs("syncInterval", options.syncInterval ?? 500, 60_000),
     audit: options.audit ?? true,
     auditRetention: auditRetentionOf(options.auditRetention ?? 90 * 24 * 3600),
+    webhook: options.webhook === undefined ? null : resolveWebhook(options.webhook),
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };
@@ -151,6 +161,37 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   if (!Number.isInteger(queue.retryAfterSeconds) || queue.retryAfterSeconds < 1)
     throw new TypeError("hashQueue retryAfterSeconds must be a positive whole number");
   return queue;
+}
+
+function resolveWebhook(webhook: WebhookOptions): Required<WebhookOptions> {
+  let scheme: string;
+  try {
+    scheme = new URL(webhook.url).protocol;
+  } catch {
+    throw new TypeError("the webhook URL is not a URL");
+  }
+  if (scheme !== "http:" && scheme !== "https:") throw new TypeError("the webhook URL must be http:// or https://");
+  // A short HMAC key can be guessed offline from one signed delivery.
+  if (webhook.secret.length < 16) throw new TypeError("the webhook secret must be at least 16 characters");
+  const resolved = {
+    url: webhook.url,
+    secret: webhook.secret,
+    timeoutMs: webhook.timeoutMs ?? 10_000,
+    concurrency: webhook.concurrency ?? 8,
+    retryBaseMs: webhook.retryBaseMs ?? 1_000,
+    retryMaxMs: webhook.retryMaxMs ?? 600_000,
+    pollIntervalMs: webhook.pollIntervalMs ?? 500,
+  };
+  const bounded = (name: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new TypeError(`webhook ${name} must be ${min}–${max}`);
+  };
+  bounded("timeoutMs", resolved.timeoutMs, 1, 120_000);
+  bounded("concurrency", resolved.concurrency, 1, 256);
+  bounded("retryBaseMs", resolved.retryBaseMs, 1, 3_600_000);
+  bounded("retryMaxMs", resolved.retryMaxMs, resolved.retryBaseMs, 86_400_000);
+  bounded("pollIntervalMs", resolved.pollIntervalMs, 1, 60_000);
+  return resolved;
 }
 
 // At least a minute (upkeep purges once a minute), at most ten years.

@@ -241,8 +241,55 @@ export interface AuditStore {
    * @throws GatehouseError `validation_failed` ("invalid cursor") for a cursor it did not issue.
    */
   listAuditEvents(query: AuditQuery): Promise<AuditPage>;
-  /** Deletes events recorded before `before`; returns how many went. */
+  /**
+   * Deletes events recorded before `before`, and webhook deliveries queued before it that never
+   * succeeded; returns how many events went.
+   */
   purgeAuditEvents(before: number): Promise<number>;
+}
+
+/** One queued webhook delivery: an audit event's JSON body, as sent. */
+export interface WebhookDelivery {
+  /** The outbox entry (its order of queueing). */
+  id: number;
+  eventId: string;
+  /** The request body, exactly: the event's JSON. */
+  payload: string;
+  /** Failed attempts so far. */
+  attempts: number;
+  createdAt: number;
+}
+
+/** What a deliverer asks for when it claims deliveries. */
+export interface WebhookClaim {
+  now: number;
+  limit: number;
+  /** How long the claimed deliveries are the claimer's alone; past it another may take them. */
+  leaseMs: number;
+  /** The claimer, unique per process. */
+  owner: string;
+}
+
+/**
+ * The durable webhook outbox. While delivery is on, every audit event is queued in the
+ * transaction that records it; a deliverer claims the oldest undelivered event of each user
+ * (so each user's events go out in order) under a lease (so of several processes exactly one
+ * delivers it while the lease lasts), and completes or reschedules it.
+ */
+export interface WebhookOutboxStore {
+  /** Turns queueing on or off for every process on this database (a server sets it at start). */
+  setWebhookDelivery(enabled: boolean): Promise<void>;
+  /**
+   * Leases up to `limit` deliveries that are due, unleased (or whose lease ran out), and the
+   * oldest undelivered one of their user; oldest first.
+   */
+  claimWebhookDeliveries(claim: WebhookClaim): Promise<WebhookDelivery[]>;
+  /** Removes a delivered entry, if `owner` still holds its lease. */
+  completeWebhookDelivery(id: number, owner: string): Promise<void>;
+  /** Counts a failed attempt and makes the entry due again at `nextAttemptAt`, if `owner` still holds it. */
+  retryWebhookDelivery(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void>;
+  /** How many deliveries wait, and when the oldest was queued (`null` when none). */
+  webhookOutboxStats(): Promise<{ depth: number; oldestCreatedAt: number | null }>;
 }
 
 /** Secrets the server keeps with its database (the refresh successor key). */
@@ -291,6 +338,7 @@ export interface GatehouseStore
     SecretStore,
     RefreshTokenStore,
     AuditStore,
+    WebhookOutboxStore,
     RevocationStore,
     StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */

@@ -97,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     60,
     3660 * 86400,
   );
+  const webhook = webhookConfig(env);
   const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
   return {
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
@@ -113,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       sessionMaxAge,
       audit: onOff(env, "GATEHOUSE_AUDIT"),
       auditRetention,
+      ...(webhook === undefined ? {} : { webhook }),
       ...(secretKey === undefined ? {} : { secretKey }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),
@@ -160,6 +162,32 @@ function hashQueueConfig(env: NodeJS.ProcessEnv): Pick<GatehouseOptions, "hashQu
       ...(maxQueued === undefined ? {} : { maxQueued: integer(maxQueued, "GATEHOUSE_HASH_QUEUE", 0, 0, 100_000) }),
     },
   };
+}
+
+/**
+ * Webhooks: `GATEHOUSE_WEBHOOK_URL` with its signing key `GATEHOUSE_WEBHOOK_SECRET` (env only,
+ * like every secret); `GATEHOUSE_WEBHOOK_TIMEOUT` seconds for a receiver to answer.
+ */
+function webhookConfig(env: NodeJS.ProcessEnv): GatehouseOptions["webhook"] {
+  const url = nonEmpty(env.GATEHOUSE_WEBHOOK_URL);
+  if (url === undefined) return undefined;
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    throw new ConfigError("GATEHOUSE_WEBHOOK_URL is not a URL (expected http(s)://HOST/PATH)");
+  }
+  if (scheme !== "http:" && scheme !== "https:") {
+    throw new ConfigError("GATEHOUSE_WEBHOOK_URL must start with http:// or https://");
+  }
+  const secret = nonEmpty(env.GATEHOUSE_WEBHOOK_SECRET);
+  if (secret === undefined || secret.length < 16) {
+    throw new ConfigError(
+      "GATEHOUSE_WEBHOOK_URL needs GATEHOUSE_WEBHOOK_SECRET, the key that signs deliveries (at least 16 characters)",
+    );
+  }
+  const timeout = integer(nonEmpty(env.GATEHOUSE_WEBHOOK_TIMEOUT), "GATEHOUSE_WEBHOOK_TIMEOUT", 10, 1, 120);
+  return { url, secret, timeoutMs: timeout * 1000 };
 }
 
 /** A `redis://` or `rediss://` URL; the message never repeats it, since it may hold a password. */

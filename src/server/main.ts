@@ -27,6 +27,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   let gatehouse: Gatehouse;
   // Upkeep runs on the core's own timer; until the server's logger exists its failures wait.
   let warnSyncFailed = (_error: unknown) => {};
+  let warnWebhookFailed = (_error: unknown) => {};
   try {
     const { throttle } = config.gatehouse;
     if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
@@ -37,7 +38,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       ...config.gatehouse,
       ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
       onSyncError: (error) => warnSyncFailed(error),
+      onWebhookError: (error) => warnWebhookFailed(error),
     });
+    // The server decides for the database: without a webhook URL, events are no longer queued
+    // (a command's or another process's), so an outbox nobody delivers does not grow.
+    if (config.gatehouse.webhook === undefined) await store.setWebhookDelivery(false);
     for (const notice of gatehouse.notices) options.log(notice);
     if (options.demo) {
       const added = await addDemoUsers(gatehouse);
@@ -54,6 +59,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logLevel: config.logLevel,
   });
   warnSyncFailed = (error) => app.log.warn({ err: error }, "upkeep: syncing with the store failed");
+  warnWebhookFailed = (error) => app.log.warn({ err: error }, "webhooks: the outbox could not be read or updated");
 
   let address: string;
   try {

@@ -67,6 +67,7 @@ describe("benchmark harness (quick mode, one 1-second round per side)", () => {
       "5-startup",
       "6-audit-login",
       "7-audit-query",
+      "8-webhook-drain",
     ]);
     for (const row of report.rows) {
       expect(row.subject.value, row.id).toBeGreaterThan(0);

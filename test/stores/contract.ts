@@ -5,6 +5,7 @@ import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
+import { describeOutboxContract } from "./contract-outbox.js";
 import { describeSessionContract } from "./contract-sessions.js";
 import { describeUserContract } from "./contract-users.js";
 
@@ -42,6 +43,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeKeyContract(current);
     describeSessionContract(current);
     describeAuditContract(current);
+    describeOutboxContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

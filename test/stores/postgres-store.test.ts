@@ -203,6 +203,45 @@ describePostgres("postgres store", (database) => {
     expect((await two.findTokenSubject("johndoe", null, "f1"))?.revoked).toBe(false);
   });
 
+  it("never leases one webhook delivery to two instances claiming at once", async () => {
+    const instances = await Promise.all([open(), open(), open(), open()]);
+    const [first] = instances;
+    await first?.setWebhookDelivery(true);
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      id: `event-${i}`,
+      time: T0,
+      type: "login.failed" as const,
+      username: `user${i % 20}`,
+      actor: "self" as const,
+      ip: null,
+      userAgent: null,
+      sessionId: null,
+      details: { i },
+    }));
+    await first?.recordAuditEvents(events);
+    const seen: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const claims = await Promise.all(
+        instances.map((store, n) =>
+          store.claimWebhookDeliveries({ now: T0, limit: 7, leaseMs: 60_000, owner: `i${n}` }),
+        ),
+      );
+      for (const [n, claimed] of claims.entries()) {
+        for (const delivery of claimed) {
+          seen.push(delivery.eventId);
+          await instances[n]?.completeWebhookDelivery(delivery.id, `i${n}`);
+        }
+      }
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(60);
+    // Each user's events came out in the order they were recorded.
+    for (let user = 0; user < 20; user++) {
+      const mine = seen.filter((id) => Number(id.slice(6)) % 20 === user).map((id) => Number(id.slice(6)));
+      expect(mine).toEqual([...mine].sort((a, b) => a - b));
+    }
+  });
+
   it("gives two instances storing a secret at once the same one", async () => {
     const [one, two] = await Promise.all([open(), open()]);
     const [a, b] = await Promise.all([one.ensureSecret("k", "from one", T0), two.ensureSecret("k", "from two", T0)]);

@@ -96,6 +96,12 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
     recordAuditEvents: (events) => store.recordAuditEvents(events),
     listAuditEvents: (query) => store.listAuditEvents(query),
     purgeAuditEvents: (before) => store.purgeAuditEvents(before),
+    setWebhookDelivery: (enabled) => store.setWebhookDelivery(enabled),
+    claimWebhookDeliveries: (claim) => store.claimWebhookDeliveries(claim),
+    completeWebhookDelivery: (id, owner) => store.completeWebhookDelivery(id, owner),
+    retryWebhookDelivery: (id, owner, nextAttemptAt, error) =>
+      store.retryWebhookDelivery(id, owner, nextAttemptAt, error),
+    webhookOutboxStats: () => store.webhookOutboxStats(),
     ping: () => store.ping(),
     changeVersion: () => store.changeVersion(),
     close: () => store.close(),

@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditEvents, AuditStore } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
+import type { MemoryOutbox } from "./memory-outbox.js";
 
 interface Row {
   seq: number;
@@ -14,8 +15,8 @@ export interface MemoryAudit extends AuditStore {
   append(events: AuditEvents | undefined): void;
 }
 
-/** Creates the memory store's audit log. */
-export function createMemoryAudit(open: () => void): MemoryAudit {
+/** Creates the memory store's audit log; every event recorded is also queued in `outbox`. */
+export function createMemoryAudit(open: () => void, outbox: MemoryOutbox): MemoryAudit {
   const rows: Row[] = [];
   let seq = 0;
   const copy = (event: AuditEvent): AuditEvent => ({ ...event, details: structuredClone(event.details) });
@@ -23,6 +24,7 @@ export function createMemoryAudit(open: () => void): MemoryAudit {
     for (const event of events ?? []) {
       rows.push({ seq: ++seq, key: event.username === null ? null : usernameKey(event.username), event: copy(event) });
     }
+    outbox.queue(events);
   };
 
   return {
@@ -56,6 +58,7 @@ export function createMemoryAudit(open: () => void): MemoryAudit {
     },
     async purgeAuditEvents(before) {
       open();
+      outbox.purge(before);
       const kept = rows.filter((row) => row.event.time >= before);
       const purged = rows.length - kept.length;
       rows.splice(0, rows.length, ...kept);

@@ -5,6 +5,7 @@ import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
 import { createMemoryAudit } from "./memory-audit.js";
+import { createMemoryOutbox } from "./memory-outbox.js";
 import { createMemorySessions } from "./memory-sessions.js";
 
 /**
@@ -29,7 +30,8 @@ export function memoryStore(): GatehouseStore {
   const changed = () => {
     version++;
   };
-  const audit = createMemoryAudit(open);
+  const outbox = createMemoryOutbox(open);
+  const audit = createMemoryAudit(open, outbox);
   const record = audit.append;
   const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed, record });
 
@@ -161,6 +163,11 @@ export function memoryStore(): GatehouseStore {
     recordAuditEvents: audit.recordAuditEvents,
     listAuditEvents: audit.listAuditEvents,
     purgeAuditEvents: audit.purgeAuditEvents,
+    setWebhookDelivery: outbox.setWebhookDelivery,
+    claimWebhookDeliveries: outbox.claimWebhookDeliveries,
+    completeWebhookDelivery: outbox.completeWebhookDelivery,
+    retryWebhookDelivery: outbox.retryWebhookDelivery,
+    webhookOutboxStats: outbox.webhookOutboxStats,
     findTokenSubject: sessions.findTokenSubject,
     purgeExpired: sessions.purgeExpired,
 

@@ -3,18 +3,20 @@ import type { AuditEvents, AuditPage, AuditQuery } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
 import { AUDIT_EVENT_COLUMNS, readAuditEventRow } from "../sql/rows.js";
+import { webhookPayload } from "../webhook-payload.js";
 import { type Queryable, queryRows, type Statement } from "./sql-runner.js";
 import type { Tables } from "./tables.js";
 
 /** The audit log of the PostgreSQL store; driver errors escape as they are. */
 export interface AuditQueries {
   /**
-   * A `WITH` list entry that records the events bound at `$first`…`$first+9` (see {@link values})
-   * when `where` holds (SQL over the CTEs before it; the event's columns are `e.*`), so a write
-   * and its record are one statement and one transaction.
+   * `WITH` list entries that record the events bound at `$first`…`$first+10` (see {@link values})
+   * when `where` holds (SQL over the CTEs before them; the event's columns are `e.*`), and queue
+   * them for webhook delivery while it is on, so a write, its record and its delivery are one
+   * statement and one transaction.
    */
   cte(first: number, where?: string): string;
-  /** The ten array parameters of {@link cte}, one element per event. */
+  /** The eleven array parameters of {@link cte}, one element per event. */
   values(events: AuditEvents | undefined): unknown[];
   /** Records events inside an open transaction (a rotation's). */
   insert(db: Queryable, events: AuditEvents | undefined): Promise<void>;
@@ -28,15 +30,23 @@ const PURGE_BATCH = 10_000;
 export function createAuditQueries(pool: Pool, t: Tables): AuditQueries {
   const cte = (first: number, where?: string) => {
     const p = (offset: number, type: string) => `$${first + offset}::${type}[]`;
+    const events = `unnest(${p(0, "text")}, ${p(1, "bigint")}, ${p(2, "text")}, ${p(3, "text")}, ${p(4, "text")},
+        ${p(5, "text")}, ${p(6, "text")}, ${p(7, "text")}, ${p(8, "text")}, ${p(9, "text")}, ${p(10, "text")})
+      WITH ORDINALITY AS e (id, time, type, username, username_key, actor, ip, user_agent, session_id, details, payload, n)`;
+    const condition = where === undefined ? "true" : where;
     return `gatehouse_audit AS (
       INSERT INTO ${t.auditEvents} (id, time, type, username, username_key, actor, ip, user_agent, session_id, details)
       SELECT e.id, e.time, e.type, e.username, e.username_key, e.actor, e.ip, e.user_agent, e.session_id, e.details::jsonb
-      FROM unnest(${p(0, "text")}, ${p(1, "bigint")}, ${p(2, "text")}, ${p(3, "text")}, ${p(4, "text")},
-                  ${p(5, "text")}, ${p(6, "text")}, ${p(7, "text")}, ${p(8, "text")}, ${p(9, "text")})
-        WITH ORDINALITY AS e (id, time, type, username, username_key, actor, ip, user_agent, session_id, details, n)
-      ${where === undefined ? "" : `WHERE ${where}`}
+      FROM ${events}
+      WHERE ${condition}
       ORDER BY e.n
       RETURNING seq
+    ), gatehouse_outbox AS (
+      INSERT INTO ${t.webhookOutbox} (event_id, order_key, payload, created_at, next_attempt_at)
+      SELECT e.id, coalesce(e.username_key, ''), e.payload, e.time, e.time
+      FROM ${events}
+      WHERE (${condition}) AND (SELECT enabled FROM ${t.webhookState} WHERE id = 1)
+      ORDER BY e.n
     )`;
   };
   const values = (events: AuditEvents | undefined): unknown[] => {
@@ -52,6 +62,7 @@ export function createAuditQueries(pool: Pool, t: Tables): AuditQueries {
       list.map((e) => e.userAgent),
       list.map((e) => e.sessionId),
       list.map((e) => JSON.stringify(e.details)),
+      list.map(webhookPayload),
     ];
   };
   const insert: Statement = {
@@ -109,6 +120,7 @@ export function createAuditQueries(pool: Pool, t: Tables): AuditQueries {
       };
     },
     async purge(before) {
+      await pool.query({ text: `DELETE FROM ${t.webhookOutbox} WHERE created_at < $1`, values: [before] });
       let purged = 0;
       for (;;) {
         const deleted = (await pool.query({ name: purge.name, text: purge.text, values: [before] })).rowCount ?? 0;

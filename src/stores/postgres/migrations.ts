@@ -162,6 +162,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX audit_events_type ON ${t.auditEvents} (type, time, seq);
     `,
   },
+  {
+    version: 9,
+    name: "create webhook outbox",
+    // As in SQLite: one row per event still to be POSTed, delivered oldest first per order_key
+    // (the user), claimed under a lease with FOR UPDATE SKIP LOCKED so that of several
+    // instances exactly one delivers each event.
+    sql: (t) => `
+      CREATE TABLE ${t.webhookOutbox} (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        order_key TEXT COLLATE "C" NOT NULL,
+        payload TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT
+      );
+      CREATE INDEX webhook_outbox_order ON ${t.webhookOutbox} (order_key, id);
+      CREATE INDEX webhook_outbox_created ON ${t.webhookOutbox} (created_at);
+      CREATE TABLE ${t.webhookState} (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled BOOLEAN NOT NULL
+      );
+      INSERT INTO ${t.webhookState} (id, enabled) VALUES (1, false);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

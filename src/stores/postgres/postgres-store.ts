@@ -5,6 +5,7 @@ import { createChangeCounter } from "./change-counter.js";
 import { createKeyQueries } from "./key-queries.js";
 import { migratePostgres } from "./migrate.js";
 import { openPool, type PostgresStoreOptions } from "./open-pool.js";
+import { createOutboxQueries } from "./outbox-queries.js";
 import { guarded } from "./postgres-errors.js";
 import { createRefreshQueries } from "./refresh-queries.js";
 import { createRevocationQueries } from "./revocation-queries.js";
@@ -33,6 +34,7 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
   }
   const changes = createChangeCounter(tables);
   const audit = createAuditQueries(pool, tables);
+  const outbox = createOutboxQueries(pool, tables);
   const users = createUserQueries(pool, tables, changes, audit);
   const keys = createKeyQueries(pool, tables, changes, audit);
   const secrets = createSecretQueries(pool, tables);
@@ -70,6 +72,12 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     recordAuditEvents: (events) => guarded(() => audit.insert(pool, events)),
     listAuditEvents: (query) => guarded(() => audit.list(query)),
     purgeAuditEvents: (before) => guarded(() => audit.purge(before)),
+    setWebhookDelivery: (enabled) => guarded(() => outbox.setEnabled(enabled)),
+    claimWebhookDeliveries: (claim) => guarded(() => outbox.claim(claim)),
+    completeWebhookDelivery: (id, owner) => guarded(() => outbox.complete(id, owner)),
+    retryWebhookDelivery: (id, owner, nextAttemptAt, error) =>
+      guarded(() => outbox.retry(id, owner, nextAttemptAt, error)),
+    webhookOutboxStats: () => guarded(() => outbox.stats()),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),
     purgeExpired: (now) => guarded(() => revocations.purgeExpired(now)),
 

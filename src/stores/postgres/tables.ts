@@ -14,6 +14,8 @@ export interface Tables {
   readonly loginAttempts: string;
   readonly serverSecrets: string;
   readonly auditEvents: string;
+  readonly webhookOutbox: string;
+  readonly webhookState: string;
   /** Any other object of the schema (an index), qualified and quoted. */
   schemaQualified(name: string): string;
 }
@@ -50,6 +52,8 @@ export function tablesIn(schema: string): Tables {
     loginAttempts: name("login_attempts"),
     serverSecrets: name("server_secrets"),
     auditEvents: name("audit_events"),
+    webhookOutbox: name("webhook_outbox"),
+    webhookState: name("webhook_state"),
     schemaQualified: name,
   };
 }

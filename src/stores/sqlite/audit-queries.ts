@@ -3,6 +3,7 @@ import type { AuditEvents, AuditPage, AuditQuery } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
 import { AUDIT_EVENT_COLUMNS, readAuditEventRow } from "../sql/rows.js";
+import type { OutboxQueries } from "./outbox-queries.js";
 
 /** The audit log of the SQLite store; synchronous, driver errors escape as they are. */
 export interface AuditQueries {
@@ -18,20 +19,22 @@ export interface AuditQueries {
 // long even when a whole retention period's worth of events expires at once.
 const PURGE_BATCH = 10_000;
 
-/** Prepares the audit statements once, for the life of the connection. */
-export function prepareAuditQueries(db: Database): AuditQueries {
+/** Prepares the audit statements once, for the life of the connection; events are queued in `outbox` too. */
+export function prepareAuditQueries(db: Database, outbox: OutboxQueries): AuditQueries {
   const insertOne = db.prepare(`
     INSERT INTO audit_events (id, time, type, username, username_key, actor, ip, user_agent, session_id, details)
     VALUES (@id, @time, @type, @username, @key, @actor, @ip, @userAgent, @sessionId, @details)
   `);
   const insert = (events: AuditEvents | undefined) => {
-    for (const event of events ?? []) {
+    if (events === undefined || events.length === 0) return;
+    for (const event of events) {
       insertOne.run({
         ...event,
         key: event.username === null ? null : usernameKey(event.username),
         details: JSON.stringify(event.details),
       });
     }
+    outbox.queue(events);
   };
   const record = db.transaction((events: AuditEvents) => insert(events));
   const purgeBatch = db.prepare(`
@@ -81,6 +84,7 @@ export function prepareAuditQueries(db: Database): AuditQueries {
       };
     },
     purge(before) {
+      outbox.purge(before);
       let purged = 0;
       for (;;) {
         const deleted = purgeBatch.run(before).changes;

@@ -131,6 +131,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_type ON audit_events (type, time);
     `,
   },
+  {
+    version: 7,
+    name: "create webhook outbox",
+    // One row per audit event still to be POSTed, queued in the event's transaction while
+    // webhook_state says delivery is on. order_key is the user's case-folded name ('' for events
+    // about no user): only the oldest row of a key may be delivered, so each user's events go
+    // out in order. lease_owner/lease_until make a claimed row one process's alone for a while.
+    sql: `
+      CREATE TABLE webhook_outbox (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        order_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX webhook_outbox_order ON webhook_outbox (order_key, id);
+      CREATE INDEX webhook_outbox_created ON webhook_outbox (created_at);
+      CREATE TABLE webhook_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1))
+      ) STRICT;
+      INSERT INTO webhook_state (id, enabled) VALUES (1, 0);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

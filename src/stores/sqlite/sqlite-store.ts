@@ -2,6 +2,7 @@ import type { AuditEvents, GatehouseStore } from "../../core/store.js";
 import { prepareAuditQueries } from "./audit-queries.js";
 import { prepareKeyQueries } from "./key-queries.js";
 import { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
+import { prepareOutboxQueries } from "./outbox-queries.js";
 import { prepareRefreshQueries } from "./refresh-queries.js";
 import { prepareRevocationQueries } from "./revocation-queries.js";
 import { prepareSecretQueries } from "./secret-queries.js";
@@ -19,7 +20,8 @@ import { prepareUserQueries } from "./user-queries.js";
  */
 export async function sqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
   const db = openSqliteDatabase(path, options);
-  const audit = guarded(() => prepareAuditQueries(db));
+  const outbox = guarded(() => prepareOutboxQueries(db));
+  const audit = guarded(() => prepareAuditQueries(db, outbox));
   const { users, keys, secrets, refresh, revocations, ping, dataVersion, transaction } = guarded(() => ({
     users: prepareUserQueries(db, audit.insert),
     keys: prepareKeyQueries(db),
@@ -138,6 +140,15 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     recordAuditEvents: async (events) => guarded(() => withoutFsync(() => audit.record(events))),
     listAuditEvents: async (query) => guarded(() => audit.list(query)),
     purgeAuditEvents: async (before) => guarded(() => audit.purge(before)),
+
+    setWebhookDelivery: async (enabled) => guarded(() => outbox.setEnabled(enabled)),
+    // Delivery bookkeeping commits without an fsync: a claim, completion or retry lost to a
+    // power cut only means one more delivery (at least once), never a lost event.
+    claimWebhookDeliveries: async (claim) => guarded(() => withoutFsync(() => outbox.claim(claim))),
+    completeWebhookDelivery: async (id, owner) => guarded(() => withoutFsync(() => outbox.complete(id, owner))),
+    retryWebhookDelivery: async (id, owner, nextAttemptAt, error) =>
+      guarded(() => withoutFsync(() => outbox.retry(id, owner, nextAttemptAt, error))),
+    webhookOutboxStats: async () => guarded(() => outbox.stats()),
     purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now)),
 
     ping: async () => {
