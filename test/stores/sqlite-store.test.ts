@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
+import { auditListingSql } from "../../src/stores/sqlite/audit-queries.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-database.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
@@ -179,4 +180,29 @@ describe("sqlite store", () => {
     db.close();
     expect(row).toEqual({ username: "Straße", username_key: "strasse" });
   });
+
+  it.each([
+    [{ username: "johndoe" }, "audit_events_user"],
+    [{ username: "johndoe", type: "login.failed" as const }, "audit_events_user"],
+    [{ username: "johndoe", type: "login.failed" as const, since: T0, cursor: "x" }, "audit_events_user"],
+    [{ type: "login.failed" as const }, "audit_events_type"],
+    [{ since: T0 }, "audit_events_time"],
+  ])(
+    "lists audit events for %j from the index %s (regression: a user and a type scanned the type, 100 ms on 1M events)",
+    async (query, index) => {
+      await (await open()).close();
+      const db = new Database(path, { readonly: true });
+      const sql = auditListingSql({ cursor: null, ...query });
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({
+        key: "johndoe",
+        type: "login.failed",
+        since: T0,
+        time: T0,
+        seq: 1,
+        limit: 11,
+      }) as Array<{ detail: string }>;
+      db.close();
+      expect(plan.map((row) => row.detail).join(" ")).toContain(index);
+    },
+  );
 });

@@ -43,16 +43,7 @@ export function prepareAuditQueries(db: Database, outbox: OutboxQueries): AuditQ
   // One statement per combination of filters, prepared when first used.
   const listings = new Map<string, Statement>();
   const listing = (query: AuditQuery): Statement => {
-    const where = [
-      query.username === undefined ? null : "username_key = @key",
-      query.type === undefined ? null : "type = @type",
-      query.since === undefined ? null : "time >= @since",
-      query.cursor === null ? null : "(time, seq) < (@time, @seq)",
-    ].filter((clause) => clause !== null);
-    const sql = `
-      SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_events
-      ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
-      ORDER BY time DESC, seq DESC LIMIT @limit`;
+    const sql = auditListingSql(query);
     let statement = listings.get(sql);
     if (statement === undefined) {
       statement = db.prepare(sql);
@@ -93,4 +84,20 @@ export function prepareAuditQueries(db: Database, outbox: OutboxQueries): AuditQ
       }
     },
   };
+}
+
+/** The SQL that lists events for a query's combination of filters (named parameters). */
+export function auditListingSql(query: Pick<AuditQuery, "username" | "type" | "since" | "cursor">): string {
+  const where = [
+    query.username === undefined ? null : "username_key = @key",
+    // With a user, that user's index range is read and filtered by type (`+` keeps the type
+    // index out of it): SQLite has no statistics to know that one user's rows are the fewer.
+    query.type === undefined ? null : query.username === undefined ? "type = @type" : "+type = @type",
+    query.since === undefined ? null : "time >= @since",
+    query.cursor === null ? null : "(time, seq) < (@time, @seq)",
+  ].filter((clause) => clause !== null);
+  return `
+    SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_events
+    ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+    ORDER BY time DESC, seq DESC LIMIT @limit`;
 }
