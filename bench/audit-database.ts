@@ -1,9 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { BenchDatabase } from "./database.js";
-import { GATEHOUSE_BIN } from "./paths.js";
+import { type BenchDatabase, migrateDatabase, removeDatabase } from "./database.js";
 
 /** The admin the audit scenario reads the log as; its password is the filler users'. */
 export const AUDITOR = "auditor";
@@ -23,14 +21,9 @@ export function prepareAuditDatabase(cacheDir: string, small: BenchDatabase, eve
   const template = join(cacheDir, `audit-${events}.db`);
   if (!existsSync(template)) {
     const building = `${template}.building`;
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${building}${suffix}`, { force: true });
+    removeDatabase(building);
     copyFileSync(small.path, building);
-    // A cached user database may predate the audit table: any command migrates the schema.
-    const migrated = spawnSync(process.execPath, [GATEHOUSE_BIN, "users", "list", "--database", `sqlite:${building}`], {
-      encoding: "utf8",
-      env: { ...process.env, GATEHOUSE_DATABASE_URL: "" },
-    });
-    if (migrated.status !== 0) throw new Error(`gatehouse users list failed: ${migrated.stderr}`);
+    migrateDatabase(building);
     const db = new Database(building);
     try {
       db.pragma("journal_mode = DELETE");
@@ -65,7 +58,7 @@ export function prepareAuditDatabase(cacheDir: string, small: BenchDatabase, eve
     rmSync(building, { force: true });
   }
   const path = join(cacheDir, `run-audit-${events}.db`);
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+  removeDatabase(path);
   copyFileSync(template, path);
   return path;
 }

@@ -1,5 +1,6 @@
-import { copyFileSync, rmSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import type { ScenarioContext } from "../context.js";
+import { removeDatabase } from "../database.js";
 import { fetchToken, LOGIN_HEADERS, loginBody, startGatehouse } from "../gatehouse.js";
 import { type LoadOptions, runLoad } from "../load.js";
 import { compareRow, type ResultRow, throughputSide } from "../results.js";
@@ -13,7 +14,7 @@ import { alternate, startBoth } from "../rounds.js";
 export async function runAuditCost(ctx: ScenarioContext): Promise<ResultRow[]> {
   const { settings } = ctx;
   const offPath = `${ctx.small.path}.audit-off.db`;
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${offPath}${suffix}`, { force: true });
+  removeDatabase(offPath);
   copyFileSync(ctx.small.path, offPath);
   const [on, off] = await startBoth(
     startGatehouse(ctx.small.url, [], "gatehouse (audit on)"),
@@ -50,6 +51,6 @@ export async function runAuditCost(ctx: ScenarioContext): Promise<ResultRow[]> {
     ];
   } finally {
     await Promise.all([on.stop(), off.stop()]);
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${offPath}${suffix}`, { force: true });
+    removeDatabase(offPath);
   }
 }

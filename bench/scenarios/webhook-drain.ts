@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { copyFileSync, rmSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import type { ScenarioContext } from "../context.js";
+import { migrateDatabase, removeDatabase } from "../database.js";
 import { startGatehouse } from "../gatehouse.js";
-import { GATEHOUSE_BIN } from "../paths.js";
 import { compareRow, plainSide, type ResultRow } from "../results.js";
 import { alternate } from "../rounds.js";
 
@@ -86,14 +85,9 @@ async function startReceiver(): Promise<Receiver> {
 /** A copy of the small database (schema migrated) with `events` deliveries queued, about 98 users' worth. */
 function queueEvents(ctx: ScenarioContext, events: number, round: number): string {
   const path = `${ctx.small.path}.drain-${round}.db`;
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+  removeDatabase(path);
   copyFileSync(ctx.small.path, path);
-  // A cached user database may predate the outbox: any command migrates the schema.
-  const migrated = spawnSync(process.execPath, [GATEHOUSE_BIN, "users", "list", "--database", `sqlite:${path}`], {
-    encoding: "utf8",
-    env: { ...process.env, GATEHOUSE_DATABASE_URL: "" },
-  });
-  if (migrated.status !== 0) throw new Error(`gatehouse users list failed: ${migrated.stderr}`);
+  migrateDatabase(path);
   const db = new Database(path);
   try {
     const insert = db.prepare(`
@@ -141,7 +135,7 @@ async function drainOnce(ctx: ScenarioContext, receiver: Receiver, events: numbe
     return (events - 1) / ((performance.now() - receiver.firstAt) / 1000);
   } finally {
     await server.stop();
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+    removeDatabase(path);
   }
 }
 

@@ -1,4 +1,5 @@
 import { GatehouseError } from "../core/errors.js";
+import type { AuditEvent, AuditPage } from "../core/store.js";
 
 /** Where an audit page ends: the last event's time and its order of recording. */
 export interface AuditPosition {
@@ -32,4 +33,18 @@ export function decodeAuditCursor(cursor: string): AuditPosition {
 
 function invalidCursor(): GatehouseError {
   return new GatehouseError("validation_failed", "invalid cursor", { field: "cursor" });
+}
+
+/**
+ * A page from up to `limit + 1` rows, newest first: one row more than asked tells that another
+ * page follows, and the last row shown is where it starts.
+ */
+export function auditPageOf(rows: ReadonlyArray<{ seq: number; event: AuditEvent }>, limit: number): AuditPage {
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  const last = shown.at(-1);
+  return {
+    events: shown.map((row) => row.event),
+    nextCursor: more && last !== undefined ? encodeAuditCursor({ time: last.event.time, seq: last.seq }) : null,
+  };
 }

@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditEvents, AuditStore } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
-import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
+import { auditPageOf, decodeAuditCursor } from "../audit-cursor.js";
 import type { MemoryOutbox } from "./memory-outbox.js";
 
 interface Row {
@@ -47,14 +47,9 @@ export function createMemoryAudit(open: () => void, outbox: MemoryOutbox): Memor
             (after === null || row.event.time < after.time || (row.event.time === after.time && row.seq < after.seq)),
         )
         .sort(newestFirst)
-        .slice(0, limit + 1);
-      const more = page.length > limit;
-      const shown = more ? page.slice(0, limit) : page;
-      const last = shown.at(-1);
-      return {
-        events: shown.map((row) => copy(row.event)),
-        nextCursor: more && last !== undefined ? encodeAuditCursor({ time: last.event.time, seq: last.seq }) : null,
-      };
+        .slice(0, limit + 1)
+        .map((row) => ({ seq: row.seq, event: copy(row.event) }));
+      return auditPageOf(page, limit);
     },
     async purgeAuditEvents(before) {
       open();

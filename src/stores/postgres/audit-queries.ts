@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
 import type { AuditEvents, AuditPage, AuditQuery } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
-import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
+import { auditPageOf, decodeAuditCursor } from "../audit-cursor.js";
 import { AUDIT_EVENT_COLUMNS, readAuditEventRow } from "../sql/rows.js";
 import { webhookPayload } from "../webhook-payload.js";
 import { type Queryable, queryRows, type Statement } from "./sql-runner.js";
@@ -110,14 +110,7 @@ export function createAuditQueries(pool: Pool, t: Tables): AuditQueries {
       if (query.type !== undefined) params.push(query.type);
       if (query.since !== undefined) params.push(query.since);
       if (after !== null) params.push(after.time, after.seq);
-      const rows = (await queryRows(pool, listing(query), params)).map(readAuditEventRow);
-      const more = rows.length > query.limit;
-      const shown = more ? rows.slice(0, query.limit) : rows;
-      const last = shown.at(-1);
-      return {
-        events: shown.map((row) => row.event),
-        nextCursor: more && last !== undefined ? encodeAuditCursor({ time: last.event.time, seq: last.seq }) : null,
-      };
+      return auditPageOf((await queryRows(pool, listing(query), params)).map(readAuditEventRow), query.limit);
     },
     async purge(before) {
       await pool.query({ text: `DELETE FROM ${t.webhookOutbox} WHERE created_at < $1`, values: [before] });

@@ -1,6 +1,7 @@
 import type { Pool } from "pg";
 import type { WebhookClaim, WebhookDelivery } from "../../core/store.js";
-import { queryFirst, queryRows, type Row, type Statement } from "./sql-runner.js";
+import { readWebhookDeliveryRow, WEBHOOK_DELIVERY_COLUMNS } from "../sql/rows.js";
+import { queryFirst, queryRows, type Statement } from "./sql-runner.js";
 import type { Tables } from "./tables.js";
 
 /** The webhook outbox of the PostgreSQL store (queueing is part of every audit insert); driver errors escape. */
@@ -21,15 +22,15 @@ export function createOutboxQueries(pool: Pool, t: Tables): OutboxQueries {
     name: "gatehouse_claim_webhooks",
     text: `
       WITH due AS (
-        SELECT id FROM ${t.webhookOutbox} o
+        SELECT id AS due_id FROM ${t.webhookOutbox} o
         WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
           AND NOT EXISTS (SELECT 1 FROM ${t.webhookOutbox} p WHERE p.order_key = o.order_key AND p.id < o.id)
         ORDER BY id LIMIT $2
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${t.webhookOutbox} w SET lease_owner = $3, lease_until = $1::bigint + $4::bigint
-      FROM due WHERE w.id = due.id
-      RETURNING w.id, w.event_id, w.payload, w.attempts, w.created_at
+      FROM due WHERE w.id = due.due_id
+      RETURNING ${WEBHOOK_DELIVERY_COLUMNS}
     `,
   };
   const complete: Statement = {
@@ -49,27 +50,13 @@ export function createOutboxQueries(pool: Pool, t: Tables): OutboxQueries {
     text: `SELECT count(*) AS depth, min(created_at) AS oldest FROM ${t.webhookOutbox}`,
   };
 
-  const readDelivery = (row: Row): WebhookDelivery => {
-    const { id, event_id, payload, attempts, created_at } = row;
-    if (
-      typeof id !== "number" ||
-      typeof event_id !== "string" ||
-      typeof payload !== "string" ||
-      typeof attempts !== "number" ||
-      typeof created_at !== "number"
-    ) {
-      throw new Error("a row of webhook_outbox does not have the expected shape");
-    }
-    return { id, eventId: event_id, payload, attempts, createdAt: created_at };
-  };
-
   return {
     async setEnabled(enabled) {
       await pool.query({ text: `UPDATE ${t.webhookState} SET enabled = $1 WHERE id = 1`, values: [enabled] });
     },
     async claim({ now, limit, leaseMs, owner }) {
       const rows = await queryRows(pool, claim, [now, limit, owner, leaseMs]);
-      return rows.map(readDelivery).sort((a, b) => a.id - b.id);
+      return rows.map(readWebhookDeliveryRow).sort((a, b) => a.id - b.id);
     },
     async complete(id, owner) {
       await queryRows(pool, complete, [id, owner]);

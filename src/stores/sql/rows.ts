@@ -6,6 +6,7 @@ import type {
   StoredSigningKey,
   StoredUser,
   TokenSubject,
+  WebhookDelivery,
 } from "../../core/store.js";
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
@@ -242,6 +243,28 @@ export function readAuditEventRow(row: unknown): AuditEventRow {
       details: parsed as Record<string, unknown>,
     },
   };
+}
+
+/** The outbox columns every SQL store selects for a claimed delivery. */
+export const WEBHOOK_DELIVERY_COLUMNS = "id, event_id, payload, attempts, created_at";
+
+/**
+ * Narrows a row selected with {@link WEBHOOK_DELIVERY_COLUMNS}.
+ * @throws Error when the row does not have the shape the migrations create.
+ */
+export function readWebhookDeliveryRow(row: unknown): WebhookDelivery {
+  if (typeof row !== "object" || row === null) throw malformed("webhook_outbox");
+  const { id, event_id, payload, attempts, created_at } = row as Record<string, unknown>;
+  if (
+    typeof id !== "number" ||
+    typeof event_id !== "string" ||
+    typeof payload !== "string" ||
+    typeof attempts !== "number" ||
+    typeof created_at !== "number"
+  ) {
+    throw malformed("webhook_outbox");
+  }
+  return { id, eventId: event_id, payload, attempts, createdAt: created_at };
 }
 
 /** Encodes a list of strings (scopes, amr) as its JSON array column. */

@@ -1,7 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { AuditEvents, AuditPage, AuditQuery } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
-import { decodeAuditCursor, encodeAuditCursor } from "../audit-cursor.js";
+import { auditPageOf, decodeAuditCursor } from "../audit-cursor.js";
 import { AUDIT_EVENT_COLUMNS, readAuditEventRow } from "../sql/rows.js";
 import type { OutboxQueries } from "./outbox-queries.js";
 
@@ -66,13 +66,7 @@ export function prepareAuditQueries(db: Database, outbox: OutboxQueries): AuditQ
           limit: query.limit + 1,
         })
         .map(readAuditEventRow);
-      const more = rows.length > query.limit;
-      const shown = more ? rows.slice(0, query.limit) : rows;
-      const last = shown.at(-1);
-      return {
-        events: shown.map((row) => row.event),
-        nextCursor: more && last !== undefined ? encodeAuditCursor({ time: last.event.time, seq: last.seq }) : null,
-      };
+      return auditPageOf(rows, query.limit);
     },
     purge(before) {
       outbox.purge(before);

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { AuditEvents, WebhookClaim, WebhookDelivery } from "../../core/store.js";
+import { readWebhookDeliveryRow, WEBHOOK_DELIVERY_COLUMNS } from "../sql/rows.js";
 import { deliveryOrderKey, webhookPayload } from "../webhook-payload.js";
 
 /** The webhook outbox of the SQLite store; synchronous, driver errors escape as they are. */
@@ -24,7 +25,7 @@ export function prepareOutboxQueries(db: Database): OutboxQueries {
   `);
   // Due, unleased (or past its lease), and the oldest row of its user: one per user at a time.
   const due = db.prepare(`
-    SELECT id, event_id, payload, attempts, created_at FROM webhook_outbox o
+    SELECT ${WEBHOOK_DELIVERY_COLUMNS} FROM webhook_outbox o
     WHERE next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
       AND NOT EXISTS (SELECT 1 FROM webhook_outbox p WHERE p.order_key = o.order_key AND p.id < o.id)
     ORDER BY id LIMIT @limit
@@ -44,19 +45,7 @@ export function prepareOutboxQueries(db: Database): OutboxQueries {
   const stats = db.prepare("SELECT count(*) AS depth, min(created_at) AS oldest FROM webhook_outbox");
   const purge = db.prepare("DELETE FROM webhook_outbox WHERE created_at < ?");
   const readDue = (claim: WebhookClaim): WebhookDelivery[] =>
-    due.all({ now: claim.now, limit: claim.limit }).map((row) => {
-      const { id, event_id, payload, attempts, created_at } = row as Record<string, unknown>;
-      if (
-        typeof id !== "number" ||
-        typeof event_id !== "string" ||
-        typeof payload !== "string" ||
-        typeof attempts !== "number" ||
-        typeof created_at !== "number"
-      ) {
-        throw new Error("a row of webhook_outbox does not have the expected shape");
-      }
-      return { id, eventId: event_id, payload, attempts, createdAt: created_at };
-    });
+    due.all({ now: claim.now, limit: claim.limit }).map(readWebhookDeliveryRow);
   const claim = db.transaction((request: WebhookClaim, candidates: readonly WebhookDelivery[]) =>
     candidates.filter(
       (delivery) =>
