@@ -189,6 +189,17 @@ describePostgres("two gatehouse serve processes on one PostgreSQL database", (da
       401,
     ],
     [
+      "ending the session",
+      async (server: Server, accessToken: string) => {
+        const { sessions } = (await (await call(server, "/users/me/sessions", accessToken)).json()) as {
+          sessions: Array<{ id: string; current: boolean }>;
+        };
+        const current = sessions.find((session) => session.current);
+        return call(server, `/users/me/sessions/${current?.id}`, accessToken, { method: "DELETE" });
+      },
+      401,
+    ],
+    [
       "disabling the user",
       (server: Server, _accessToken: string, _password: string, username: string) =>
         call(server, `/users/${username}`, admin, { method: "PATCH", body: JSON.stringify({ disabled: true }) }),
