@@ -60,8 +60,18 @@ export async function prepareDatabase(cacheDir: string, users: number): Promise<
   return { path, url: `sqlite:${path}`, users, fillers, cached, seconds };
 }
 
-function removeDatabase(path: string): void {
+/** Deletes a database file with its WAL, shared-memory and key files. */
+export function removeDatabase(path: string): void {
   for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}.key`]) rmSync(file, { force: true });
+}
+
+/** Brings a (cached, maybe older) database's schema up to date: any command migrates it. */
+export function migrateDatabase(path: string): void {
+  const run = spawnSync(process.execPath, [GATEHOUSE_BIN, "users", "list", "--database", `sqlite:${path}`], {
+    encoding: "utf8",
+    env: { ...process.env, GATEHOUSE_DATABASE_URL: "" },
+  });
+  if (run.status !== 0) throw new Error(`gatehouse users list failed (${run.status}): ${run.stderr}`);
 }
 
 function insertFillers(path: string, fillers: number, passwordHash: string): void {

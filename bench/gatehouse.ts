@@ -6,6 +6,7 @@ export function startGatehouse(
   databaseUrl: string,
   nodeFlags: string[] = [],
   name = "gatehouse",
+  env: NodeJS.ProcessEnv = {},
   serveFlags: string[] = [],
 ): Promise<ServerProcess> {
   return startServerProcess({
@@ -23,6 +24,7 @@ export function startGatehouse(
       ...serveFlags,
     ],
     ready: /Gatehouse listening on (http:\/\/[^\s]+)/,
+    env,
   });
 }
 

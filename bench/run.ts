@@ -9,11 +9,14 @@ import { prepareDatabase } from "./database.js";
 import { runProfile } from "./profile.js";
 import { DOCS_SKELETON, RESULTS_MARKERS, renderResults, updateMarkdownBlock } from "./report.js";
 import type { BenchReport, ResultRow } from "./results.js";
+import { runAuditCost } from "./scenarios/audit-cost.js";
+import { runAuditQuery } from "./scenarios/audit-query.js";
 import { runAuthenticatedRead } from "./scenarios/authenticated-read.js";
 import { runFootprint } from "./scenarios/footprint.js";
 import { runGrowth } from "./scenarios/growth.js";
 import { runLogin } from "./scenarios/login.js";
 import { runLoginFlood } from "./scenarios/login-flood.js";
+import { runWebhookDrain } from "./scenarios/webhook-drain.js";
 import { runWorkers } from "./scenarios/workers.js";
 import { parseSettings, type Settings } from "./settings.js";
 
@@ -23,7 +26,10 @@ const SCENARIOS: ReadonlyArray<[number, string, (ctx: ScenarioContext) => Promis
   [3, "reads during a login flood", runLoginFlood],
   [4, "growth", runGrowth],
   [5, "footprint", runFootprint],
-  [6, "workers", runWorkers],
+  [6, "login with the audit log on vs off", runAuditCost],
+  [7, "audit query on a large log", runAuditQuery],
+  [8, "webhook outbox drain", runWebhookDrain],
+  [9, "workers", runWorkers],
 ];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -23,7 +23,7 @@ export interface Settings {
   lightRate: number;
   /** Startup timings per side in scenario 5. */
   startupRounds: number;
-  /** Scenario numbers to run (1–5). */
+  /** Scenario numbers to run (1–8). */
   only: ReadonlySet<number>;
   outDir: string;
   cacheDir: string;
@@ -71,7 +71,7 @@ export function parseSettings(argv: readonly string[]): Settings {
     sampledUsers: quick ? 4 : 16,
     lightRate: 200,
     startupRounds: quick ? rounds : Math.max(7, rounds),
-    only: new Set(only === undefined ? [1, 2, 3, 4, 5, 6] : only.split(",").map(Number)),
+    only: new Set(only === undefined ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : only.split(",").map(Number)),
     outDir,
     cacheDir: flags.get("--cache") ?? CACHE_DIR,
     docsFile: switches.has("--no-docs") ? null : (flags.get("--docs") ?? docsDefault),

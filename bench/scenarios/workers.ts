@@ -7,7 +7,7 @@ import { compareRow, type ResultRow, throughputSide } from "../results.js";
 import { alternate, startBoth } from "../rounds.js";
 
 /**
- * Scenario 6: `serve --workers N` for 1, 2 and auto (one per core): authenticated reads against
+ * Scenario 9: `serve --workers N` for 1, 2 and auto (one per core): authenticated reads against
  * the bare Fastify route in as many cluster workers, and logins with N workers. On a machine
  * whose cores the load generator shares, more workers can only help as far as cores are free.
  */
@@ -18,7 +18,7 @@ export async function runWorkers(ctx: ScenarioContext): Promise<ResultRow[]> {
   for (const workers of counts) {
     const label = workers === "auto" ? `auto (${availableParallelism()})` : workers;
     const [gatehouse, bare] = await startBoth(
-      startGatehouse(ctx.small.url, [], `gatehouse-workers-${workers}`, ["--workers", workers]),
+      startGatehouse(ctx.small.url, [], `gatehouse-workers-${workers}`, {}, ["--workers", workers]),
       startBareFastify(workers),
     );
     try {
@@ -53,16 +53,16 @@ export async function runWorkers(ctx: ScenarioContext): Promise<ResultRow[]> {
       const baseline = throughputSide(`bare Fastify route, ${label} workers`, reads.baseline);
       const loginSide = throughputSide(`Gatehouse POST /token, ${label} workers`, logins);
       ctx.log(
-        `  6 workers ${label}: reads ${subject.value} vs bare ${baseline.value} req/s; logins ${loginSide.value}/s`,
+        `  9 workers ${label}: reads ${subject.value} vs bare ${baseline.value} req/s; logins ${loginSide.value}/s`,
       );
       rows.push(
-        compareRow(`6-read-${workers}`, `6. Workers ${label}: authenticated read`, subject, baseline, {
+        compareRow(`9-read-${workers}`, `9. Workers ${label}: authenticated read`, subject, baseline, {
           kind: "min",
           value: 0.9,
           text: "≥ 0.90 of bare with as many workers",
         }),
         // No goal of its own: the figure goes to the sizing table (above zero means it ran).
-        compareRow(`6-login-${workers}`, `6. Workers ${label}: login`, loginSide, null, {
+        compareRow(`9-login-${workers}`, `9. Workers ${label}: login`, loginSide, null, {
           kind: "below",
           value: Number.MAX_SAFE_INTEGER,
           text: "reported, no goal",

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerAuditCommand } from "./commands/audit.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommand } from "./commands/keys.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerSessionsCommand } from "./commands/sessions.js";
 import { registerUsersCommand } from "./commands/users.js";
 import { registerUsersImportCommand } from "./commands/users-import.js";
 import type { CliIo } from "./io.js";
@@ -40,6 +42,8 @@ export function createProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerUsersCommand(program, io);
   registerUsersImportCommand(program, io);
+  registerSessionsCommand(program, io);
+  registerAuditCommand(program, io);
   registerKeysCommand(program, io);
   registerDemoCommand(program, io);
   return program;

@@ -1,4 +1,13 @@
-import type { GatehouseStore, PublicUser, UserRecord, UserService } from "../core/index.js";
+import type {
+  AuditContext,
+  AuditLog,
+  Gatehouse,
+  GatehouseStore,
+  PublicUser,
+  SessionDirectory,
+  UserRecord,
+  UserService,
+} from "../core/index.js";
 import type { ServerConfig } from "../server/config.js";
 import { type ConfigFlags, toOverrides } from "./config-options.js";
 import type { CliIo } from "./io.js";
@@ -12,8 +21,19 @@ export interface UserSession {
   isEnabledAdmin(user: UserRecord): boolean;
 }
 
-// Settings only `serve` uses: a bad PORT in the environment must not break `users list`.
-const SERVE_ONLY_ENV = ["HOST", "PORT", "GATEHOUSE_TRUST_PROXY"] as const;
+/** Who makes the CLI's changes, in the audit log. */
+export const CLI_CONTEXT: AuditContext = { actor: "cli" };
+
+// Settings only `serve` uses: a bad PORT in the environment must not break `users list`, and a
+// command never delivers webhooks (the server does; the events a command records are queued).
+const SERVE_ONLY_ENV = [
+  "HOST",
+  "PORT",
+  "GATEHOUSE_TRUST_PROXY",
+  "GATEHOUSE_WEBHOOK_URL",
+  "GATEHOUSE_WEBHOOK_SECRET",
+  "GATEHOUSE_WEBHOOK_TIMEOUT",
+] as const;
 
 /** Reads the configuration of a management command (flags win over the environment). */
 export async function loadCommandConfig(flags: ConfigFlags, io: CliIo): Promise<ServerConfig> {
@@ -45,9 +65,55 @@ export async function withUserService<T>(
       knownScopes: new Set(Object.keys(options.scopes)),
       // The operator is the way back in (`users set-scopes`), and may need to lock out a sole admin.
       keepAnAdmin: false,
+      audit: core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
+      defaultContext: CLI_CONTEXT,
     });
     return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: core.isEnabledAdmin });
   });
+}
+
+/** Opens the database, runs `work` with the session directory over it (no Gatehouse, as for users), and closes it. */
+export async function withSessionDirectory<T>(
+  flags: ConfigFlags,
+  io: CliIo,
+  work: (sessions: SessionDirectory) => Promise<T>,
+): Promise<T> {
+  const config = await loadCommandConfig(flags, io);
+  const core = await import("../core/index.js");
+  return withStore(config, async (store) => {
+    const options = core.resolveOptions({ store, ...config.gatehouse });
+    return work(
+      core.createSessionDirectory({
+        store,
+        clock: core.systemClock,
+        sessionMaxAge: options.sessionMaxAge,
+        audit: core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
+        defaultContext: CLI_CONTEXT,
+      }),
+    );
+  });
+}
+
+/** Opens the database, runs `work` with the audit log over it, and closes it. */
+export async function withAuditLog<T>(
+  flags: ConfigFlags,
+  io: CliIo,
+  work: (audit: AuditLog) => Promise<T>,
+): Promise<T> {
+  const config = await loadCommandConfig(flags, io);
+  const core = await import("../core/index.js");
+  return withStore(config, (store) => work(core.createAuditLog({ store, clock: core.systemClock })));
+}
+
+/** Opens the database, runs `work` with a Gatehouse over it (keys loaded), and closes it. */
+export async function withGatehouse<T>(
+  flags: ConfigFlags,
+  io: CliIo,
+  work: (gatehouse: Gatehouse) => Promise<T>,
+): Promise<T> {
+  const config = await loadCommandConfig(flags, io);
+  const { createGatehouse } = await import("../core/index.js");
+  return withStore(config, async (store) => work(await createGatehouse({ store, ...config.gatehouse })));
 }
 
 /** Opens the configured store, runs `work`, and closes the store whatever happens. */

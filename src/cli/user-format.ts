@@ -5,15 +5,22 @@ const EMPTY = "-";
 
 /** Renders users as an aligned table with a header row (no trailing spaces). */
 export function formatUserTable(users: readonly PublicUser[]): string {
-  const rows = users.map((user) => [
-    user.username,
-    user.email,
-    user.full_name === "" ? EMPTY : user.full_name,
-    user.disabled ? "yes" : "no",
-    user.scopes.length === 0 ? EMPTY : user.scopes.join(" "),
-  ]);
-  const table = [[...COLUMNS], ...rows];
-  const widths = COLUMNS.map((_, column) => Math.max(...table.map((row) => width(row[column] ?? ""))));
+  return formatTable(
+    COLUMNS,
+    users.map((user) => [
+      user.username,
+      user.email,
+      user.full_name === "" ? EMPTY : user.full_name,
+      user.disabled ? "yes" : "no",
+      user.scopes.length === 0 ? EMPTY : user.scopes.join(" "),
+    ]),
+  );
+}
+
+/** Renders rows as an aligned table under a header row (no trailing spaces); empty cells show as "-". */
+export function formatTable(columns: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const table = [[...columns], ...rows.map((row) => row.map((cell) => (cell === "" ? EMPTY : cell)))];
+  const widths = columns.map((_, column) => Math.max(...table.map((row) => width(row[column] ?? ""))));
   return table
     .map((row) =>
       row

@@ -22,6 +22,7 @@ export type GatehouseErrorCode =
   | "user_not_found"
   | "user_exists"
   | "last_admin"
+  | "session_not_found"
   | "store_unavailable";
 
 /** Options for a {@link GatehouseError}. */

@@ -1,16 +1,22 @@
+import type { AuditContext } from "./audit/audit-event.js";
+import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
+import { createWebhookDeliverer, type WebhookDeliverer } from "./audit/webhook-deliverer.js";
 import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
+import { createPasswordLogin } from "./grants/password-login.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 import { type CreatedKey, createKeyManager } from "./keys/key-manager.js";
 import type { SigningKeyStatus } from "./keys/key-states.js";
 import type { PublicJwk, SigningAlgorithm } from "./keys/signing-keys.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
-import { createAuthenticate } from "./passwords/authenticate.js";
+import { createAuthenticate, createCheckCredentials } from "./passwords/authenticate.js";
 import { type CheckPassword, createCheckPassword } from "./passwords/check-password.js";
 import { createPasswordHasher, type PasswordHasher } from "./passwords/password-hasher.js";
 import { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principals/principal-resolver.js";
 import { type CachedStore, withSubjectCache } from "./principals/subject-cache.js";
+import { generateSuccessorKey, SUCCESSOR_KEY_NAME } from "./sessions/refresh-token.js";
+import { createSessionDirectory, type SessionDirectory } from "./sessions/session-directory.js";
 import { createSessionService } from "./sessions/session-service.js";
 import type { GatehouseStore } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
@@ -26,6 +32,12 @@ export interface Gatehouse extends PrincipalResolver {
   readonly store: GatehouseStore;
   readonly hasher: PasswordHasher;
   readonly users: UserService;
+  /** Each user's login sessions: list them, end one. */
+  readonly sessions: SessionDirectory;
+  /** The audit log: what happened, to whom, by whom (read it with `list`). */
+  readonly audit: AuditLog;
+  /** The webhook deliverer when `webhook` is configured; null otherwise. */
+  readonly webhooks: WebhookDeliverer | null;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
@@ -41,12 +53,15 @@ export interface Gatehouse extends PrincipalResolver {
   changeOwnPassword: ChangeOwnPassword;
   /** RFC 6749 token endpoint logic for every grant type of `GRANT_TYPES`. */
   handleTokenRequest(request: TokenRequest, context: TokenRequestContext): Promise<TokenResponse>;
-  /** RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens are ignored. */
-  revokeToken(token: string, tokenTypeHint?: string): Promise<void>;
+  /**
+   * RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens
+   * are ignored. `context` says who asked, for the audit log.
+   */
+  revokeToken(token: string, tokenTypeHint?: string, context?: AuditContext): Promise<void>;
   /** Ends the session of this principal's token: the token and its refresh family stop working. */
-  logout(principal: Principal): Promise<void>;
+  logout(principal: Principal, context?: AuditContext): Promise<void>;
   /** Log out everywhere: every token of the user issued so far stops working. */
-  logoutEverywhere(username: string): Promise<void>;
+  logoutEverywhere(username: string, context?: AuditContext): Promise<void>;
   /** The public keys (RFC 7517 JWK Set); empty for HS256. */
   jwks(): { keys: PublicJwk[] };
   /**
@@ -54,7 +69,7 @@ export interface Gatehouse extends PrincipalResolver {
    * returns its kid. It signs once resource servers' JWKS caches have had time to fetch it
    * (`jwksMaxAge`); until then the current key signs. Older keys verify until their tokens expire.
    */
-  rotateKeys(algorithm?: SigningAlgorithm): Promise<string>;
+  rotateKeys(algorithm?: SigningAlgorithm, context?: AuditContext): Promise<string>;
   /** Every signing key with its state (next, current, retiring) and times, newest first. */
   listKeys(): Promise<SigningKeyStatus[]>;
   /**
@@ -91,6 +106,9 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
       ? null
       : createLoginThrottle({ ...input.throttle, ...options.throttle, shared: store.loginAttempts, clock });
   const knownScopes = new Set(Object.keys(options.scopes));
+  const audit = createAuditLog({ store, clock, enabled: options.audit });
+  // Before anything is recorded, so every event of this Gatehouse is queued (the first key's too).
+  if (options.webhook !== null) await store.setWebhookDelivery(true);
   const keys = await createKeyManager({
     store,
     algorithm: options.algorithm,
@@ -98,6 +116,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     retireAfterMs: (options.accessTokenTtl + options.clockSkew) * 1000,
     publishAheadMs: options.jwksMaxAge * 1000,
     clock,
+    audit,
   });
   const tokens = createAccessTokenService({
     keys: keys.ring,
@@ -108,12 +127,37 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     clock,
     cacheSize: options.tokenCacheSize,
   });
-  const users = createUserService({ store, hasher, clock, knownScopes });
-  const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
+  const users = createUserService({ store, hasher, clock, knownScopes, audit });
+  const sessionLimits = { refreshTokenTtl: options.refreshTokenTtl, sessionMaxAge: options.sessionMaxAge };
+  const sessions = createSessionService({
+    store,
+    tokens,
+    clock,
+    ...sessionLimits,
+    reuseIntervalMs: options.refreshReuseInterval * 1000,
+    successorKey: await store.ensureSecret(SUCCESSOR_KEY_NAME, generateSuccessorKey(), clock.now()),
+    audit,
+  });
+  const sessionDirectory = createSessionDirectory({ store, clock, sessionMaxAge: options.sessionMaxAge, audit });
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
   const checkPassword = createCheckPassword({ authenticate, throttle });
   const changeOwnPassword = createChangeOwnPassword({ checkPassword, users });
+  // The token endpoint's password check: the same throttle, and every failure in the audit log.
+  const passwordLogin = createPasswordLogin({
+    checkCredentials: createCheckCredentials({ store, hasher, clock }),
+    throttle,
+    audit,
+  });
+  const webhooks: WebhookDeliverer | null =
+    options.webhook === null
+      ? null
+      : createWebhookDeliverer({
+          ...options.webhook,
+          store,
+          clock,
+          onError: input.onWebhookError ?? input.onSyncError ?? (() => undefined),
+        });
   const upkeep = await createUpkeep({
     store,
     keys,
@@ -121,14 +165,16 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     clock,
     intervalMs: options.syncInterval,
     purge: options.purgeExpiredRows,
+    auditRetentionMs: options.auditRetention * 1000,
     onError: input.onSyncError ?? (() => undefined),
   });
 
   const grantDeps: GrantDependencies = {
     knownScopes,
-    authenticate: checkPassword,
+    authenticate: passwordLogin.authenticate,
+    recordLoginFailure: passwordLogin.recordFailure,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
-    rotateRefreshToken: (tokenHash, scopes, context) => sessions.rotate(tokenHash, scopes, context),
+    rotateRefreshToken: (refreshToken, scopes, context) => sessions.rotate(refreshToken, scopes, context),
   };
 
   return {
@@ -137,6 +183,9 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     store,
     hasher,
     users,
+    sessions: sessionDirectory,
+    audit,
+    webhooks,
     scopes: options.scopes,
     // What leaves the core carries no password hash.
     authenticate: async (username, password) => withoutPasswordHash(await authenticate(username, password)),
@@ -146,21 +195,25 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     currentUser: principals.currentUser,
     currentActiveUser: principals.currentActiveUser,
     introspect: principals.introspect,
-    revokeToken: (token, hint) => sessions.revoke(token, hint),
-    logout: (principal) => sessions.logout(principal.claims),
-    async logoutEverywhere(username) {
-      await users.invalidateTokens(username);
+    // Whoever holds a token acts for its user when they give it back.
+    revokeToken: (token, hint, context = SELF_CONTEXT) => sessions.revoke(token, hint, context),
+    logout: (principal, context = SELF_CONTEXT) => sessions.logout(principal.claims, context),
+    async logoutEverywhere(username, context) {
+      await users.invalidateTokens(username, context);
     },
     jwks: () => keys.ring().jwks,
-    rotateKeys: async (algorithm) => (await keys.rotate(algorithm)).kid,
+    rotateKeys: async (algorithm, context) => (await keys.rotate(algorithm, context)).kid,
     listKeys: () => keys.list(),
     syncWithStore: upkeep.syncWithStore,
     async close() {
+      await webhooks?.stop();
       await upkeep.stop();
       await store.close();
     },
   };
 }
+
+const SELF_CONTEXT: AuditContext = { actor: "self" };
 
 function keyNotices(created: CreatedKey | null): string[] {
   if (created === null) return [];

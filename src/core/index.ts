@@ -3,6 +3,41 @@
  * Every export is named here on purpose (no `export *`).
  */
 
+export {
+  AUDIT_EVENT_TYPES,
+  type AuditActor,
+  type AuditContext,
+  type AuditEvent,
+  type AuditEventJson,
+  type AuditEventType,
+  type AuditPage,
+  type AuditQuery,
+  isAuditEventType,
+  SYSTEM_CONTEXT,
+  toAuditEventJson,
+} from "./audit/audit-event.js";
+export {
+  type AuditEventFields,
+  type AuditLog,
+  type AuditLogOptions,
+  createAuditLog,
+  MAX_AUDIT_PAGE,
+} from "./audit/audit-log.js";
+export {
+  createWebhookDeliverer,
+  type WebhookDeliverer,
+  type WebhookDelivererOptions,
+  type WebhookOptions,
+  type WebhookOutcome,
+  webhookRetryDelay,
+} from "./audit/webhook-deliverer.js";
+export {
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+} from "./audit/webhook-signature.js";
 export type { Clock } from "./clock.js";
 export { createFixedClock, systemClock } from "./clock.js";
 export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
@@ -40,17 +75,39 @@ export {
   type RemoteVerifierOptions,
   type SharedSecretVerifierOptions,
 } from "./remote/remote-verifier.js";
+export {
+  createSessionDirectory,
+  type SessionDirectory,
+  type SessionDirectoryOptions,
+  type SessionInfo,
+} from "./sessions/session-directory.js";
 export type {
+  AuditEvents,
+  AuditStore,
   GatehouseStore,
   KeyStore,
+  NewRefreshFamily,
   NewUser,
+  RefreshReplacement,
+  RefreshRotation,
+  RefreshTokenStore,
+  RevocationStore,
+  RotationEvents,
+  RotationResult,
+  SecretStore,
   SharedLoginAttempts,
+  StoredRefreshToken,
+  StoredSession,
   StoredSigningKey,
   StoredUser,
   StoreLifecycle,
+  TokenSubject,
   UserPage,
   UserPatch,
   UserStore,
+  WebhookClaim,
+  WebhookDelivery,
+  WebhookOutboxStore,
 } from "./store.js";
 export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
 export { throttleAddressKey } from "./throttle/client-address.js";

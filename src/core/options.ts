@@ -1,3 +1,4 @@
+import type { WebhookOptions } from "./audit/webhook-deliverer.js";
 import type { Clock } from "./clock.js";
 import { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
@@ -26,6 +27,13 @@ export interface GatehouseOptions {
   accessTokenTtl?: number;
   /** Seconds; default 14 days. */
   refreshTokenTtl?: number;
+  /**
+   * Seconds after a refresh token's first use during which presenting it again (two tabs
+   * refreshing at once) returns the same successor instead of revoking the session; default 10, 0 for strict.
+   */
+  refreshReuseInterval?: number;
+  /** Seconds a login session lives at most, however often it is refreshed; default 30 days. */
+  sessionMaxAge?: number;
   /** Seconds of leeway for exp/nbf/iat; default 30. */
   clockSkew?: number;
   /**
@@ -52,6 +60,17 @@ export interface GatehouseOptions {
   purgeExpiredRows?: boolean;
   /** Told of an upkeep run that failed (the database was unreachable, say); the next run tries again. */
   onSyncError?: (error: unknown) => void;
+  /** Record the audit log (logins, sessions, user and key changes); default true. */
+  audit?: boolean;
+  /** Seconds audit events are kept before upkeep purges them; default 90 days. */
+  auditRetention?: number;
+  /**
+   * POST every audit event to this receiver, signed, from the durable outbox; absent for none.
+   * Creating a Gatehouse with it turns queueing on for every process on the database.
+   */
+  webhook?: WebhookOptions;
+  /** Told of a webhook outbox operation that failed (the database briefly away); default `onSyncError`. */
+  onWebhookError?: (error: unknown) => void;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -68,6 +87,8 @@ export interface ResolvedOptions {
   audience: string | undefined;
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  refreshReuseInterval: number;
+  sessionMaxAge: number;
   clockSkew: number;
   jwksMaxAge: number;
   scopes: Record<string, string>;
@@ -75,12 +96,17 @@ export interface ResolvedOptions {
   subjectCacheTtl: number;
   syncInterval: number;
   purgeExpiredRows: boolean;
+  audit: boolean;
+  auditRetention: number;
+  webhook: Required<WebhookOptions> | null;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
 }
 
 const MAX_TTL = 366 * 24 * 3600;
+// A retry window, not a second lifetime: past a few minutes a replay is theft, not a race.
+const MAX_REUSE_INTERVAL = 300;
 
 /** The issuer when none is configured: the base URL `gatehouse serve` listens on by default. */
 export const DEFAULT_ISSUER = "http://127.0.0.1:8000";
@@ -101,6 +127,10 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   }
   const accessTokenTtl = positiveSeconds("access token TTL", options.accessTokenTtl ?? 1800);
   const refreshTokenTtl = positiveSeconds("refresh token TTL", options.refreshTokenTtl ?? 14 * 24 * 3600);
+  const refreshReuseInterval = options.refreshReuseInterval ?? 10;
+  if (!Number.isInteger(refreshReuseInterval) || refreshReuseInterval < 0 || refreshReuseInterval > MAX_REUSE_INTERVAL)
+    throw new TypeError(`refresh reuse interval must be 0–${MAX_REUSE_INTERVAL} seconds`);
+  const sessionMaxAge = positiveSeconds("session max age", options.sessionMaxAge ?? 30 * 24 * 3600);
   const clockSkew = options.clockSkew ?? 30;
   if (!Number.isInteger(clockSkew) || clockSkew < 0 || clockSkew > 300)
     throw new TypeError("clock skew must be 0–300 seconds");
@@ -117,6 +147,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     audience: options.audience,
     accessTokenTtl,
     refreshTokenTtl,
+    refreshReuseInterval,
+    sessionMaxAge,
     clockSkew,
     jwksMaxAge,
     scopes: resolveScopes(options.scopes),
@@ -125,6 +157,9 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
     syncInterval: boundedMs("syncInterval", options.syncInterval ?? 500, 60_000),
     purgeExpiredRows: options.purgeExpiredRows ?? true,
+    audit: options.audit ?? true,
+    auditRetention: auditRetentionOf(options.auditRetention ?? 90 * 24 * 3600),
+    webhook: options.webhook === undefined ? null : resolveWebhook(options.webhook),
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };
@@ -170,6 +205,44 @@ export function resolveScopes(scopes: Record<string, string> | undefined): Recor
   }
   if (Object.keys(resolved).length > MAX_SCOPE_COUNT) throw new TypeError(`at most ${MAX_SCOPE_COUNT} scopes`);
   return resolved;
+}
+
+function resolveWebhook(webhook: WebhookOptions): Required<WebhookOptions> {
+  let scheme: string;
+  try {
+    scheme = new URL(webhook.url).protocol;
+  } catch {
+    throw new TypeError("the webhook URL is not a URL");
+  }
+  if (scheme !== "http:" && scheme !== "https:") throw new TypeError("the webhook URL must be http:// or https://");
+  // A short HMAC key can be guessed offline from one signed delivery.
+  if (webhook.secret.length < 16) throw new TypeError("the webhook secret must be at least 16 characters");
+  const resolved = {
+    url: webhook.url,
+    secret: webhook.secret,
+    timeoutMs: webhook.timeoutMs ?? 10_000,
+    concurrency: webhook.concurrency ?? 8,
+    retryBaseMs: webhook.retryBaseMs ?? 1_000,
+    retryMaxMs: webhook.retryMaxMs ?? 600_000,
+    pollIntervalMs: webhook.pollIntervalMs ?? 500,
+  };
+  const bounded = (name: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new TypeError(`webhook ${name} must be ${min}–${max}`);
+  };
+  bounded("timeoutMs", resolved.timeoutMs, 1, 120_000);
+  bounded("concurrency", resolved.concurrency, 1, 256);
+  bounded("retryBaseMs", resolved.retryBaseMs, 1, 3_600_000);
+  bounded("retryMaxMs", resolved.retryMaxMs, resolved.retryBaseMs, 86_400_000);
+  bounded("pollIntervalMs", resolved.pollIntervalMs, 1, 60_000);
+  return resolved;
+}
+
+// At least a minute (upkeep purges once a minute), at most ten years.
+function auditRetentionOf(value: number): number {
+  if (!Number.isInteger(value) || value < 60 || value > 10 * 366 * 24 * 3600)
+    throw new TypeError("audit retention must be 60 seconds to 10 years");
+  return value;
 }
 
 function boundedMs(name: string, value: number, max: number): number {

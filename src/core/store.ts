@@ -5,9 +5,16 @@
  * `GatehouseError("store_unavailable")` with the driver error as `cause`.
  */
 
+import type { AuditEvent, AuditPage, AuditQuery } from "./audit/audit-event.js";
 import type { SharedLoginAttempts } from "./throttle/attempt-store.js";
 
-export type { SharedLoginAttempts };
+export type { AuditEvent, AuditPage, AuditQuery, SharedLoginAttempts };
+
+/**
+ * Audit events a write records in its own transaction, only when the write takes effect (the
+ * user, family or key it changes exists): a change and its record commit together or not at all.
+ */
+export type AuditEvents = readonly AuditEvent[];
 
 /** A user as the store keeps it, password hash included. Never serialise this. */
 export interface StoredUser {
@@ -55,18 +62,23 @@ export interface UserPage {
 /** Users, looked up by case-folded username. */
 export interface UserStore {
   findUserByUsername(username: string): Promise<StoredUser | null>;
-  createUser(user: NewUser, now: number): Promise<StoredUser>;
+  createUser(user: NewUser, now: number, events?: AuditEvents): Promise<StoredUser>;
   /**
    * Creates up to 1000 users in one transaction, each with `tokensValidAfter` = `now` as
    * {@link UserStore.createUser} would. A username that already exists, case-insensitively,
-   * or that an earlier user of the batch takes, is `"exists"` and left untouched.
+   * or that an earlier user of the batch takes, is `"exists"` and left untouched. `events[i]`,
+   * when given, is recorded with `users[i]` if that user is created.
    * @returns one outcome per user, in the order given.
    * @throws GatehouseError `validation_failed` for more than 1000 users, creating none.
    */
-  createUsers(users: readonly NewUser[], now: number): Promise<Array<"created" | "exists">>;
-  updateUser(username: string, patch: UserPatch, now: number): Promise<StoredUser | null>;
+  createUsers(
+    users: readonly NewUser[],
+    now: number,
+    events?: ReadonlyArray<AuditEvents>,
+  ): Promise<Array<"created" | "exists">>;
+  updateUser(username: string, patch: UserPatch, now: number, events?: AuditEvents): Promise<StoredUser | null>;
   /** Removes the user and everything that hangs off it (refresh tokens). */
-  deleteUser(username: string): Promise<boolean>;
+  deleteUser(username: string, events?: AuditEvents): Promise<boolean>;
   listUsers(options: { limit: number; cursor: string | null }): Promise<UserPage>;
 }
 
@@ -91,7 +103,7 @@ export interface KeyStore {
    * `supersedeAt`: usually a moment ahead, when the new key takes over signing (until then the
    * old one signs and the new one is only published).
    */
-  addSigningKey(key: StoredSigningKey, supersedeAt: number): Promise<void>;
+  addSigningKey(key: StoredSigningKey, supersedeAt: number, events?: AuditEvents): Promise<void>;
   /** Deletes keys superseded before `before` (their tokens have all expired). */
   deleteSigningKeysSupersededBefore(before: number): Promise<number>;
 }
@@ -111,13 +123,54 @@ export interface StoredRefreshToken {
   scope: string;
   issuedAt: number;
   expiresAt: number;
-  /** Set when the token was exchanged for a new one; a second use is theft. */
+  /** Set when the token was exchanged for a new one; a second use after the reuse interval is theft. */
   usedAt: number | null;
+  /** When its family (the login session) began. */
+  sessionCreatedAt: number;
+  /** SHA-256 of the token it was exchanged for; `null` while unused. */
+  successorHash: string | null;
+}
+
+/** A login session to start: its family, its first refresh token, and what the login came with. */
+export interface NewRefreshFamily {
+  familyId: string;
+  username: string;
+  clientId: string | null;
+  scope: string;
+  /** The first token: its hash, issue instant (the session's start) and expiry. */
+  tokenHash: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** The client's address and user agent at login; `null` when unknown. */
+  ip: string | null;
+  userAgent: string | null;
+  /** RFC 8176 authentication methods of the login (`["pwd"]`). */
+  amr: readonly string[];
+}
+
+/** A login session as listed: the family's metadata, without any token. */
+export interface StoredSession {
+  /** The family id, which access tokens carry as `sid`. */
+  id: string;
+  username: string;
+  clientId: string | null;
+  scope: string;
+  createdAt: number;
+  /** The latest refresh (the login's instant until there is one). */
+  lastUsedAt: number;
+  /** When its newest refresh token expires. */
+  expiresAt: number;
+  /** Address and user agent of the login, or of the latest refresh. */
+  ip: string | null;
+  userAgent: string | null;
+  amr: string[];
 }
 
 /** The outcome of {@link RefreshTokenStore.rotateRefreshToken}. */
 export type RotationResult =
   | { status: "rotated"; previous: StoredRefreshToken }
+  /** Presented again within the reuse interval with the same successor: nothing changed, the successor stands. */
+  | { status: "reissued"; previous: StoredRefreshToken }
   /** The token had been used already: the store revoked its family. */
   | { status: "reused"; previous: StoredRefreshToken }
   /** Unknown, expired, or its family is revoked. */
@@ -130,27 +183,131 @@ export interface RefreshReplacement {
   expiresAt: number;
 }
 
+/** One refresh: the presented token (by hash), its successor, and where the request came from. */
+export interface RefreshRotation {
+  tokenHash: string;
+  /**
+   * The successor. It is derived from the presented token, so presenting that token again
+   * names the same successor hash, which is how the store recognises a retry.
+   */
+  successor: RefreshReplacement;
+  now: number;
+  /**
+   * Milliseconds after a token's first use during which presenting it again with the same
+   * successor is `reissued` rather than theft; 0 for strict rotation.
+   */
+  reuseIntervalMs: number;
+  /** The refreshing client's address and user agent; they become the session's latest. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The events a rotation records, by its outcome (an invalid token records nothing). */
+export interface RotationEvents {
+  rotated?: AuditEvents;
+  reissued?: AuditEvents;
+  reused?: AuditEvents;
+}
+
 /** Refresh tokens and their families (login sessions). */
 export interface RefreshTokenStore {
   /** Starts a new family with its first token. */
-  createRefreshFamily(token: StoredRefreshToken): Promise<void>;
+  createRefreshFamily(family: NewRefreshFamily, events?: AuditEvents): Promise<void>;
   /**
-   * Atomically: if `tokenHash` is unused, unexpired at `now` and its family not revoked, mark it
-   * used and store the replacement; if it was used already, revoke its family. Of two
-   * concurrent rotations of one token exactly one is `rotated`.
+   * Atomically: if the token is unused, unexpired at `now` and its family not revoked, mark it
+   * used (remembering the successor's hash), store the successor and note the session's latest
+   * use; if it was used already with this successor less than `reuseIntervalMs` ago, change
+   * nothing and answer `reissued`; if it was used otherwise, revoke its family. Of concurrent
+   * rotations of one token exactly one is `rotated`.
    */
-  rotateRefreshToken(tokenHash: string, replacement: RefreshReplacement, now: number): Promise<RotationResult>;
+  rotateRefreshToken(rotation: RefreshRotation, events?: RotationEvents): Promise<RotationResult>;
   /** The token if known (used or not); `null` otherwise. */
   findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | null>;
   /** Revokes a family: its refresh tokens stop working, and access tokens with its `sid` too. */
-  revokeRefreshFamily(familyId: string, now: number): Promise<void>;
+  revokeRefreshFamily(familyId: string, now: number, events?: AuditEvents): Promise<void>;
   /** Revokes every family of a user (log out everywhere, password change). */
   revokeUserRefreshFamilies(username: string, now: number): Promise<void>;
+  /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
+  listSessions(username: string, now: number): Promise<StoredSession[]>;
+  /**
+   * Revokes one of the user's live sessions (as {@link revokeRefreshFamily}).
+   * @returns false when the user has no such live session (another user's id included).
+   */
+  revokeSession(username: string, familyId: string, now: number, events?: AuditEvents): Promise<boolean>;
+}
+
+/** The audit log: append-only, listed newest first, purged after its retention. */
+export interface AuditStore {
+  /** Records events that describe no change of their own (a failed login), in one transaction. */
+  recordAuditEvents(events: AuditEvents): Promise<void>;
+  /**
+   * Events matching the query, newest first (by time, then by order of recording).
+   * @throws GatehouseError `validation_failed` ("invalid cursor") for a cursor it did not issue.
+   */
+  listAuditEvents(query: AuditQuery): Promise<AuditPage>;
+  /**
+   * Deletes events recorded before `before`, and webhook deliveries queued before it that never
+   * succeeded; returns how many events went.
+   */
+  purgeAuditEvents(before: number): Promise<number>;
+}
+
+/** One queued webhook delivery: an audit event's JSON body, as sent. */
+export interface WebhookDelivery {
+  /** The outbox entry (its order of queueing). */
+  id: number;
+  eventId: string;
+  /** The request body, exactly: the event's JSON. */
+  payload: string;
+  /** Failed attempts so far. */
+  attempts: number;
+  createdAt: number;
+}
+
+/** What a deliverer asks for when it claims deliveries. */
+export interface WebhookClaim {
+  now: number;
+  limit: number;
+  /** How long the claimed deliveries are the claimer's alone; past it another may take them. */
+  leaseMs: number;
+  /** The claimer, unique per process. */
+  owner: string;
+}
+
+/**
+ * The durable webhook outbox. While delivery is on, every audit event is queued in the
+ * transaction that records it; a deliverer claims the oldest undelivered event of each user
+ * (so each user's events go out in order) under a lease (so of several processes exactly one
+ * delivers it while the lease lasts), and completes or reschedules it.
+ */
+export interface WebhookOutboxStore {
+  /** Turns queueing on or off for every process on this database (a server sets it at start). */
+  setWebhookDelivery(enabled: boolean): Promise<void>;
+  /**
+   * Leases up to `limit` deliveries that are due, unleased (or whose lease ran out), and the
+   * oldest undelivered one of their user; oldest first.
+   */
+  claimWebhookDeliveries(claim: WebhookClaim): Promise<WebhookDelivery[]>;
+  /** Removes a delivered entry, if `owner` still holds its lease. */
+  completeWebhookDelivery(id: number, owner: string): Promise<void>;
+  /** Counts a failed attempt and makes the entry due again at `nextAttemptAt`, if `owner` still holds it. */
+  retryWebhookDelivery(id: number, owner: string, nextAttemptAt: number, error: string): Promise<void>;
+  /** How many deliveries wait, and when the oldest was queued (`null` when none). */
+  webhookOutboxStats(): Promise<{ depth: number; oldestCreatedAt: number | null }>;
+}
+
+/** Secrets the server keeps with its database (the refresh successor key). */
+export interface SecretStore {
+  /**
+   * The secret stored under `name`; when there is none yet, stores `candidate` first. Every
+   * process on one database gets the same value, whoever stored it.
+   */
+  ensureSecret(name: string, candidate: string, now: number): Promise<string>;
 }
 
 /** Revoked access tokens, remembered by `jti` until they would have expired anyway. */
 export interface RevocationStore {
-  revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
+  revokeAccessToken(jti: string, expiresAt: number, events?: AuditEvents): Promise<void>;
   /**
    * The one lookup behind every authenticated request: the token's user, and whether the
    * token (by `jti`) or its session (by `sid`) has been revoked. `null` when the user is gone.
@@ -179,7 +336,15 @@ export interface StoreLifecycle {
 }
 
 /** Everything a Gatehouse needs from one database. */
-export interface GatehouseStore extends UserStore, KeyStore, RefreshTokenStore, RevocationStore, StoreLifecycle {
+export interface GatehouseStore
+  extends UserStore,
+    KeyStore,
+    SecretStore,
+    RefreshTokenStore,
+    AuditStore,
+    WebhookOutboxStore,
+    RevocationStore,
+    StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */
   readonly kind: string;
   /**

@@ -17,6 +17,8 @@ export interface UpkeepOptions {
   intervalMs: number;
   /** False where another process purges (one purge loop per database is enough). */
   purge: boolean;
+  /** Milliseconds audit events are kept. */
+  auditRetentionMs: number;
   onError: (error: unknown) => void;
 }
 
@@ -30,7 +32,7 @@ export interface Upkeep {
 
 /**
  * Keeps one process in step with a store other processes write too: purges expired rows
- * now and then, and when the store's change counter moved, drops the subject cache and
+ * (and audit events past their retention) now and then, and when the store's change counter moved, drops the subject cache and
  * reloads the signing keys (another process may have rotated). Cheap when nothing changed.
  * A failed run (the database briefly away) goes to `onError`; the next run tries again.
  */
@@ -45,6 +47,7 @@ export async function createUpkeep(options: UpkeepOptions): Promise<Upkeep> {
     if (options.purge && now - lastPurge >= PURGE_INTERVAL_MS) {
       lastPurge = now;
       await store.purgeExpired(now);
+      await store.purgeAuditEvents(now - options.auditRetentionMs);
     }
     const version = await store.changeVersion();
     if (version === lastChangeVersion) return;

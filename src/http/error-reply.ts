@@ -44,6 +44,7 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   user_not_found: { status: 404, detail: "User not found" },
   user_exists: { status: 409 },
   last_admin: { status: 409 },
+  session_not_found: { status: 404, detail: "Session not found" },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
 };
 

@@ -37,6 +37,8 @@ export interface ConfigOverrides {
   audience?: string;
   accessTokenTtl?: string | number;
   refreshTokenTtl?: string | number;
+  refreshReuseInterval?: string | number;
+  sessionMaxAge?: string | number;
   trustProxy?: string | number;
   metrics?: string;
 }
@@ -87,6 +89,28 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     1,
     366 * 86400,
   );
+  const refreshReuseInterval = integer(
+    pick(flags.refreshReuseInterval, "GATEHOUSE_REFRESH_REUSE_INTERVAL"),
+    "GATEHOUSE_REFRESH_REUSE_INTERVAL",
+    10,
+    0,
+    300,
+  );
+  const sessionMaxAge = integer(
+    pick(flags.sessionMaxAge, "GATEHOUSE_SESSION_MAX_AGE"),
+    "GATEHOUSE_SESSION_MAX_AGE",
+    30 * 86400,
+    1,
+    366 * 86400,
+  );
+  const auditRetention = integer(
+    nonEmpty(env.GATEHOUSE_AUDIT_RETENTION),
+    "GATEHOUSE_AUDIT_RETENTION",
+    90 * 86400,
+    60,
+    3660 * 86400,
+  );
+  const webhook = webhookConfig(env);
   const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
   const jwksMaxAge = nonEmpty(env.GATEHOUSE_JWKS_MAX_AGE);
   return {
@@ -102,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       accessTokenTtl,
       refreshTokenTtl,
       ...(jwksMaxAge === undefined ? {} : { jwksMaxAge: integer(jwksMaxAge, "GATEHOUSE_JWKS_MAX_AGE", 0, 0, 86_400) }),
+      refreshReuseInterval,
+      sessionMaxAge,
+      audit: onOff(env, "GATEHOUSE_AUDIT"),
+      auditRetention,
+      ...(webhook === undefined ? {} : { webhook }),
       ...(secretKey === undefined ? {} : { secretKey }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),
@@ -124,9 +153,7 @@ const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [
 
 /** Login throttling: `GATEHOUSE_THROTTLE=off` turns it off; `GATEHOUSE_THROTTLE_*` change the contract's limits. */
 function throttleConfig(env: NodeJS.ProcessEnv): ThrottleLimits | false {
-  const enabled = nonEmpty(env.GATEHOUSE_THROTTLE)?.toLowerCase() ?? "on";
-  if (enabled === "off") return false;
-  if (enabled !== "on") throw new ConfigError(`GATEHOUSE_THROTTLE must be "on" or "off"`);
+  if (!onOff(env, "GATEHOUSE_THROTTLE")) return false;
   const limits: Partial<ThrottleLimits> = {};
   for (const [field, name] of THROTTLE_VARIABLES) {
     const raw = nonEmpty(env[name]);
@@ -195,6 +222,32 @@ function issuerOf(raw: string | undefined): string | undefined {
   }
 }
 
+/**
+ * Webhooks: `GATEHOUSE_WEBHOOK_URL` with its signing key `GATEHOUSE_WEBHOOK_SECRET` (env only,
+ * like every secret); `GATEHOUSE_WEBHOOK_TIMEOUT` seconds for a receiver to answer.
+ */
+function webhookConfig(env: NodeJS.ProcessEnv): GatehouseOptions["webhook"] {
+  const url = nonEmpty(env.GATEHOUSE_WEBHOOK_URL);
+  if (url === undefined) return undefined;
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    throw new ConfigError("GATEHOUSE_WEBHOOK_URL is not a URL (expected http(s)://HOST/PATH)");
+  }
+  if (scheme !== "http:" && scheme !== "https:") {
+    throw new ConfigError("GATEHOUSE_WEBHOOK_URL must start with http:// or https://");
+  }
+  const secret = nonEmpty(env.GATEHOUSE_WEBHOOK_SECRET);
+  if (secret === undefined || secret.length < 16) {
+    throw new ConfigError(
+      "GATEHOUSE_WEBHOOK_URL needs GATEHOUSE_WEBHOOK_SECRET, the key that signs deliveries (at least 16 characters)",
+    );
+  }
+  const timeout = integer(nonEmpty(env.GATEHOUSE_WEBHOOK_TIMEOUT), "GATEHOUSE_WEBHOOK_TIMEOUT", 10, 1, 120);
+  return { url, secret, timeoutMs: timeout * 1000 };
+}
+
 /** A `redis://` or `rediss://` URL; the message never repeats it, since it may hold a password. */
 function redisUrlOf(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -223,6 +276,12 @@ function metricsAccessOf(raw: string | undefined): MetricsAccess {
   const access = METRICS_ACCESS.find((value) => value === raw.toLowerCase());
   if (access === undefined) throw new ConfigError(`GATEHOUSE_METRICS must be one of ${METRICS_ACCESS.join(", ")}`);
   return access;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = nonEmpty(env[name])?.toLowerCase() ?? "on";
+  if (value !== "on" && value !== "off") throw new ConfigError(`${name} must be "on" or "off"`);
+  return value === "on";
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -56,6 +56,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
   let gatehouse: Gatehouse;
   // Upkeep runs on the core's own timer; until the server's logger exists its failures wait.
   let warnSyncFailed = (_error: unknown) => {};
+  let warnWebhookFailed = (_error: unknown) => {};
   try {
     const { throttle } = config.gatehouse;
     if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
@@ -70,7 +71,11 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
       ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
       onSyncError: (error) => warnSyncFailed(error),
       ...(options.purgeExpiredRows === false ? { purgeExpiredRows: false } : {}),
+      onWebhookError: (error) => warnWebhookFailed(error),
     });
+    // The server decides for the database: without a webhook URL, events are no longer queued
+    // (a command's or another process's), so an outbox nobody delivers does not grow.
+    if (config.gatehouse.webhook === undefined) await store.setWebhookDelivery(false);
     for (const notice of gatehouse.notices) options.log(notice);
     if (options.demo) {
       const added = await addDemoUsers(gatehouse);
@@ -93,6 +98,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
     .warmUp()
     .then(lowerHelperThreadPriority)
     .catch(() => undefined);
+  warnWebhookFailed = (error) => app.log.warn({ err: error }, "webhooks: the outbox could not be read or updated");
 
   let address: string;
   try {

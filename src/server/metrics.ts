@@ -48,6 +48,36 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse, acce
     },
   });
 
+  const deliveries = new Counter({
+    name: "gatehouse_webhook_deliveries_total",
+    help: "Webhook delivery attempts by outcome (delivered, rejected, unreachable, timeout)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  gatehouse.webhooks?.onDelivery((outcome) => deliveries.inc({ outcome }));
+  // Read from the database at each scrape; while it is unreachable the last values stand
+  // (readiness says so), rather than failing the whole scrape.
+  const outboxStats = () => gatehouse.store.webhookOutboxStats().catch(() => null);
+  new Gauge({
+    name: "gatehouse_webhook_outbox_depth",
+    help: "Audit events waiting in the webhook outbox",
+    registers: [registry],
+    async collect() {
+      const stats = await outboxStats();
+      if (stats !== null) this.set(stats.depth);
+    },
+  });
+  new Gauge({
+    name: "gatehouse_webhook_oldest_undelivered_seconds",
+    help: "Age of the oldest audit event not yet delivered by webhook (0 when none waits)",
+    registers: [registry],
+    async collect() {
+      const stats = await outboxStats();
+      if (stats === null) return;
+      this.set(stats.oldestCreatedAt === null ? 0 : Math.max(0, (Date.now() - stats.oldestCreatedAt) / 1000));
+    },
+  });
+
   // Label children resolved once per (route, method, status class): observe() on a child skips
   // prom-client's per-call label hashing, which showed in the profile of the hot read path.
   const timers = new Map<string, ReturnType<typeof duration.labels>>();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createGatehouse, type GatehouseStore } from "../../src/core/index.js";
+import { createFixedClock, createGatehouse, type GatehouseStore } from "../../src/core/index.js";
 import { memoryStore } from "../../src/stores/memory/memory-store.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import { createTestHasher } from "../support/fixtures.js";
@@ -122,6 +122,25 @@ describe("an embedded Gatehouse keeps itself up to date", () => {
     expect(calls).toBe(atStart);
     await gatehouse.syncWithStore();
     expect(calls).toBe(atStart + 1);
+    await gatehouse.close();
+  });
+
+  it("purges audit events past the retention, and keeps younger ones", async () => {
+    const clock = createFixedClock(1_800_000_000_000);
+    const gatehouse = await createGatehouse({
+      store: memoryStore(),
+      hasher: createTestHasher(),
+      syncInterval: 0,
+      auditRetention: 3600,
+      clock,
+    });
+    await gatehouse.audit.record(gatehouse.audit.event("login.failed", { username: "old" }));
+    clock.advance(1800_000);
+    await gatehouse.audit.record(gatehouse.audit.event("login.failed", { username: "young" }));
+    clock.advance(1800_001);
+    await gatehouse.syncWithStore();
+    const { events } = await gatehouse.audit.list({ limit: 10, cursor: null });
+    expect(events.map((event) => event.username)).toEqual(["young"]);
     await gatehouse.close();
   });
 });

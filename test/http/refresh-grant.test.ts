@@ -6,8 +6,10 @@ import { createTestServer, login } from "../support/fixtures.js";
 let app: FastifyInstance;
 let gatehouse: Gatehouse;
 
+// Strict rotation (no reuse interval): every second use is theft. test/http/refresh-reuse.test.ts
+// covers the default interval, during which a retry gets the same successor.
 beforeAll(async () => {
-  ({ app, gatehouse } = await createTestServer());
+  ({ app, gatehouse } = await createTestServer({ refreshReuseInterval: 0 }));
 });
 afterAll(() => app.close());
 
@@ -30,7 +32,7 @@ async function freshLogin(username = "johndoe", password = "secret", extra: Reco
   return result.body as { access_token: string; refresh_token: string; scope: string };
 }
 
-describe("refresh tokens", () => {
+describe("refresh tokens (strict rotation)", () => {
   it("come with every login, opaque, and rotate on each use", async () => {
     const first = await freshLogin();
     expect(first.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -55,7 +57,7 @@ describe("refresh tokens", () => {
     expect((await me(first.access_token)).statusCode).toBe(401);
   });
 
-  it("let exactly one of two concurrent refreshes with the same token win", async () => {
+  it("let exactly one of two concurrent refreshes with the same token win when there is no reuse interval", async () => {
     const first = await freshLogin();
     const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);

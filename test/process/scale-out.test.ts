@@ -11,6 +11,9 @@ const ADMIN_PASSWORD = "admin-password-1";
 // CONTRACT.md §2 and §5: a change made on one process is seen by every other within one second.
 const PROPAGATION_MS = 1_000;
 const PUBLISH_AHEAD_S = 3;
+// Short, so a replay after it can be shown without a long wait; long enough for two concurrent
+// refreshes on a busy machine to land inside it.
+const REUSE_INTERVAL_S = 2;
 
 function environment(databaseUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -26,6 +29,7 @@ function environment(databaseUrl: string): NodeJS.ProcessEnv {
     GATEHOUSE_ISSUER: "http://gatehouse.test",
     // A rotated-in key waits this long in the JWKS before it signs (5 minutes by default).
     GATEHOUSE_JWKS_MAX_AGE: String(PUBLISH_AHEAD_S),
+    GATEHOUSE_REFRESH_REUSE_INTERVAL: String(REUSE_INTERVAL_S),
   };
 }
 
@@ -146,12 +150,25 @@ describePostgres("two gatehouse serve processes on one PostgreSQL database", (da
     expect(await me.json()).toMatchObject({ username });
   });
 
-  it("refuses on B a refresh token already rotated on A, and revokes its family on both", async () => {
+  it("gives concurrent refreshes of one token on A and B the same successor, and both succeed", async () => {
+    const [one, two] = servers();
+    const { username, password } = await newUser();
+    const first = await login(one, username, password);
+    const form = { grant_type: "refresh_token", refresh_token: first.refresh_token };
+    const [onA, onB] = await Promise.all([token(one, form), token(two, form)]);
+    expect([onA.status, onB.status]).toEqual([200, 200]);
+    expect(onA.body.refresh_token).toBe(onB.body.refresh_token);
+    expect((await call(two, "/users/me", onA.body.access_token)).status).toBe(200);
+    expect((await call(one, "/users/me", onB.body.access_token)).status).toBe(200);
+  });
+
+  it("refuses on B a refresh token rotated on A once the reuse interval has passed, and revokes its family on both", async () => {
     const [one, two] = servers();
     const { username, password } = await newUser();
     const first = await login(one, username, password);
     const rotated = await token(one, { grant_type: "refresh_token", refresh_token: first.refresh_token });
     expect(rotated.status).toBe(200);
+    await new Promise((done) => setTimeout(done, REUSE_INTERVAL_S * 1000 + 100));
     const replay = await token(two, { grant_type: "refresh_token", refresh_token: first.refresh_token });
     expect(replay.status).toBe(400);
     expect(replay.body).toMatchObject({ error: "invalid_grant" });
@@ -174,6 +191,17 @@ describePostgres("two gatehouse serve processes on one PostgreSQL database", (da
     [
       "a logout everywhere",
       (server: Server, accessToken: string) => call(server, "/logout/all", accessToken, { method: "POST" }),
+      401,
+    ],
+    [
+      "ending the session",
+      async (server: Server, accessToken: string) => {
+        const { sessions } = (await (await call(server, "/users/me/sessions", accessToken)).json()) as {
+          sessions: Array<{ id: string; current: boolean }>;
+        };
+        const current = sessions.find((session) => session.current);
+        return call(server, `/users/me/sessions/${current?.id}`, accessToken, { method: "DELETE" });
+      },
       401,
     ],
     [

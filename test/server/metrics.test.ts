@@ -161,3 +161,38 @@ describe("GATEHOUSE_METRICS (regression: /metrics was public with no way to rest
     }
   });
 });
+
+describe("GET /metrics with webhooks", () => {
+  it("counts deliveries by outcome and shows the outbox depth and the oldest undelivered age", async () => {
+    const { startWebhookReceiver, eventually } = await import("../support/webhook-receiver.js");
+    const receiver = await startWebhookReceiver("metrics-webhook-secret", "fail");
+    const { app: hooked, gatehouse } = await createTestServer({
+      webhook: {
+        url: receiver.url,
+        secret: "metrics-webhook-secret",
+        retryBaseMs: 20,
+        retryMaxMs: 50,
+        pollIntervalMs: 10,
+      },
+    });
+    try {
+      const scrape = async () => (await hooked.inject({ method: "GET", url: "/metrics" })).body;
+      expect(
+        await eventually(async () =>
+          /gatehouse_webhook_deliveries_total\{outcome="rejected"\} [1-9]/.test(await scrape()),
+        ),
+      ).toBe(true);
+      expect(await scrape()).toMatch(/gatehouse_webhook_outbox_depth [1-9]/);
+      expect(await scrape()).toMatch(/gatehouse_webhook_oldest_undelivered_seconds \d/);
+      receiver.mode = "ok";
+      expect(await eventually(async () => /gatehouse_webhook_outbox_depth 0\b/.test(await scrape()))).toBe(true);
+      expect(await scrape()).toMatch(/gatehouse_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
+      expect(await scrape()).toMatch(/gatehouse_webhook_oldest_undelivered_seconds 0\b/);
+      expect((await gatehouse.webhooks?.stats())?.depth).toBe(0);
+    } finally {
+      await hooked.close();
+      await gatehouse.close();
+      await receiver.close();
+    }
+  });
+});

@@ -1,7 +1,13 @@
 import { expect } from "vitest";
 import type { GatehouseErrorCode } from "../../src/core/errors.js";
 import { isGatehouseError } from "../../src/core/errors.js";
-import type { GatehouseStore, NewUser, StoredSigningKey } from "../../src/core/store.js";
+import type {
+  GatehouseStore,
+  NewRefreshFamily,
+  NewUser,
+  RefreshRotation,
+  StoredSigningKey,
+} from "../../src/core/store.js";
 
 /** Makes a fresh, empty store for one test. */
 export type StoreFactory = () => Promise<GatehouseStore> | GatehouseStore;
@@ -23,6 +29,43 @@ export function newUser(username: string, overrides: Partial<NewUser> = {}): New
     disabled: false,
     scopes: ["me"],
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+    ...overrides,
+  };
+}
+
+const HOUR = 3_600_000;
+
+/** A login session as the session service would hand it to a store: johndoe's, one hour. */
+export function newFamily(overrides: Partial<NewRefreshFamily> = {}): NewRefreshFamily {
+  return {
+    familyId: "family-1",
+    username: "johndoe",
+    clientId: null,
+    scope: "me admin",
+    tokenHash: "hash-1",
+    issuedAt: T0,
+    expiresAt: T0 + HOUR,
+    ip: "203.0.113.7",
+    userAgent: "Mozilla/5.0 (contract)",
+    amr: ["pwd"],
+    ...overrides,
+  };
+}
+
+/** A refresh of `tokenHash` at `now` for the successor `successorHash` (one hour), strict unless told otherwise. */
+export function rotation(
+  tokenHash: string,
+  successorHash: string,
+  now: number,
+  overrides: Partial<RefreshRotation> = {},
+): RefreshRotation {
+  return {
+    tokenHash,
+    successor: { tokenHash: successorHash, issuedAt: now, expiresAt: now + HOUR },
+    now,
+    reuseIntervalMs: 0,
+    ip: "198.51.100.1",
+    userAgent: "Mozilla/5.0 (refresh)",
     ...overrides,
   };
 }

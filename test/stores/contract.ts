@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
+import { describeAuditContract } from "./contract-audit.js";
 import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
+import { describeOutboxContract } from "./contract-outbox.js";
 import { describeSessionContract } from "./contract-sessions.js";
 import { describeUserContract } from "./contract-users.js";
 
@@ -40,6 +42,8 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeListContract(current);
     describeKeyContract(current);
     describeSessionContract(current);
+    describeAuditContract(current);
+    describeOutboxContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

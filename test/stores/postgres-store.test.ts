@@ -1,31 +1,18 @@
 import { afterEach, expect, it } from "vitest";
-import type { GatehouseStore, StoredRefreshToken } from "../../src/core/store.js";
+import type { GatehouseStore } from "../../src/core/store.js";
 import { type PostgresStoreOptions, postgresStore } from "../../src/stores/postgres/index.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from "../../src/stores/postgres/migrations.js";
 import { describePostgres } from "../support/postgres.js";
 import { runStoreContract } from "./contract.js";
-import { expectRejectsWith, newUser, signingKey, T0 } from "./contract-fixtures.js";
+import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
 
 const HOUR = 3_600_000;
 let counter = 0;
 // Each store of a test gets a schema of its own in the file's database: fresh, and fast.
 const freshSchema = () => `s${process.pid}_${++counter}`;
 
-function refreshToken(overrides: Partial<StoredRefreshToken> = {}): StoredRefreshToken {
-  return {
-    tokenHash: "h1",
-    familyId: "f1",
-    username: "johndoe",
-    clientId: null,
-    scope: "me",
-    issuedAt: T0,
-    expiresAt: T0 + HOUR,
-    usedAt: null,
-    ...overrides,
-  };
-}
-
-const replacement = (tokenHash: string, issuedAt = T0 + 1) => ({ tokenHash, issuedAt, expiresAt: issuedAt + HOUR });
+const family = (overrides: Parameters<typeof newFamily>[0] = {}) =>
+  newFamily({ familyId: "f1", tokenHash: "h1", scope: "me", ...overrides });
 
 describePostgres("postgres store", (database) => {
   runStoreContract("postgres", () => postgresStore(database().url, { schema: freshSchema() }));
@@ -184,9 +171,9 @@ describePostgres("postgres store", (database) => {
   it("lets exactly one of many concurrent rotations of one token across instances win, and revokes the family", async () => {
     const [one, two] = await Promise.all([open(), open()]);
     await one.createUser(newUser("johndoe"), T0);
-    await one.createRefreshFamily(refreshToken());
+    await one.createRefreshFamily(family());
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).rotateRefreshToken("h1", replacement(`n${i}`), T0 + 1)),
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).rotateRefreshToken(rotation("h1", `n${i}`, T0 + 1))),
     );
     expect(results.filter((result) => result.status === "rotated")).toHaveLength(1);
     expect(results.filter((result) => result.status === "reused").length).toBeGreaterThanOrEqual(1);
@@ -196,18 +183,77 @@ describePostgres("postgres store", (database) => {
   it("detects reuse of a refresh token that another instance rotated", async () => {
     const [one, two] = await Promise.all([open(), open()]);
     await one.createUser(newUser("johndoe"), T0);
-    await one.createRefreshFamily(refreshToken());
-    expect((await one.rotateRefreshToken("h1", replacement("h2"), T0 + 1)).status).toBe("rotated");
-    expect((await two.rotateRefreshToken("h1", replacement("h3"), T0 + 2)).status).toBe("reused");
-    expect((await one.rotateRefreshToken("h2", replacement("h4"), T0 + 3)).status).toBe("invalid");
+    await one.createRefreshFamily(family());
+    expect((await one.rotateRefreshToken(rotation("h1", "h2", T0 + 1))).status).toBe("rotated");
+    expect((await two.rotateRefreshToken(rotation("h1", "h3", T0 + 2))).status).toBe("reused");
+    expect((await one.rotateRefreshToken(rotation("h2", "h4", T0 + 3))).status).toBe("invalid");
+  });
+
+  it("gives concurrent rotations of one token across instances one successor: one rotated, the rest reissued", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.createUser(newUser("johndoe"), T0);
+    await one.createRefreshFamily(family());
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? one : two).rotateRefreshToken(rotation("h1", "h2", T0 + 1, { reuseIntervalMs: 10_000 })),
+      ),
+    );
+    expect(results.filter((result) => result.status === "rotated")).toHaveLength(1);
+    expect(results.filter((result) => result.status === "reissued")).toHaveLength(7);
+    expect((await two.findTokenSubject("johndoe", null, "f1"))?.revoked).toBe(false);
+  });
+
+  it("never leases one webhook delivery to two instances claiming at once", async () => {
+    const instances = await Promise.all([open(), open(), open(), open()]);
+    const [first] = instances;
+    await first?.setWebhookDelivery(true);
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      id: `event-${i}`,
+      time: T0,
+      type: "login.failed" as const,
+      username: `user${i % 20}`,
+      actor: "self" as const,
+      ip: null,
+      userAgent: null,
+      sessionId: null,
+      details: { i },
+    }));
+    await first?.recordAuditEvents(events);
+    const seen: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const claims = await Promise.all(
+        instances.map((store, n) =>
+          store.claimWebhookDeliveries({ now: T0, limit: 7, leaseMs: 60_000, owner: `i${n}` }),
+        ),
+      );
+      for (const [n, claimed] of claims.entries()) {
+        for (const delivery of claimed) {
+          seen.push(delivery.eventId);
+          await instances[n]?.completeWebhookDelivery(delivery.id, `i${n}`);
+        }
+      }
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(60);
+    // Each user's events came out in the order they were recorded.
+    for (let user = 0; user < 20; user++) {
+      const mine = seen.filter((id) => Number(id.slice(6)) % 20 === user).map((id) => Number(id.slice(6)));
+      expect(mine).toEqual([...mine].sort((a, b) => a - b));
+    }
+  });
+
+  it("gives two instances storing a secret at once the same one", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    const [a, b] = await Promise.all([one.ensureSecret("k", "from one", T0), two.ensureSecret("k", "from two", T0)]);
+    expect(a).toBe(b);
   });
 
   it("deletes a user while its tokens rotate without deadlock or store error", async () => {
     const [one, two] = await Promise.all([open(), open()]);
     await one.createUser(newUser("johndoe"), T0);
-    for (let i = 0; i < 6; i++) await one.createRefreshFamily(refreshToken({ tokenHash: `t${i}`, familyId: `f${i}` }));
+    for (let i = 0; i < 6; i++) await one.createRefreshFamily(family({ tokenHash: `t${i}`, familyId: `f${i}` }));
     const rotations = Array.from({ length: 6 }, (_, i) =>
-      (i % 2 ? one : two).rotateRefreshToken(`t${i}`, replacement(`r${i}`), T0 + 1),
+      (i % 2 ? one : two).rotateRefreshToken(rotation(`t${i}`, `r${i}`, T0 + 1)),
     );
     const [deleted, ...results] = await Promise.all([two.deleteUser("johndoe"), ...rotations]);
     expect(deleted).toBe(true);

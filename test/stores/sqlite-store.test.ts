@@ -4,11 +4,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
+import { auditListingSql } from "../../src/stores/sqlite/audit-queries.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-database.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import { runStoreContract } from "./contract.js";
-import { expectRejectsWith, newUser, signingKey, T0 } from "./contract-fixtures.js";
+import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
 
 const root = mkdtempSync(join(tmpdir(), "gatehouse-sqlite-"));
 let counter = 0;
@@ -165,12 +166,10 @@ describe("sqlite store", () => {
     const one = await open();
     const two = await open();
     await one.createUser(newUser("johndoe"), T0);
-    const token = { tokenHash: "h1", familyId: "f1", username: "johndoe", clientId: null, scope: "me" };
-    await one.createRefreshFamily({ ...token, issuedAt: T0, expiresAt: T0 + 60_000, usedAt: null });
-    const replacement = (tokenHash: string) => ({ tokenHash, issuedAt: T0 + 1, expiresAt: T0 + 60_001 });
-    expect((await one.rotateRefreshToken("h1", replacement("h2"), T0 + 1)).status).toBe("rotated");
-    expect((await two.rotateRefreshToken("h1", replacement("h3"), T0 + 2)).status).toBe("reused");
-    expect((await one.rotateRefreshToken("h2", replacement("h4"), T0 + 3)).status).toBe("invalid");
+    await one.createRefreshFamily(newFamily({ tokenHash: "h1", familyId: "f1" }));
+    expect((await one.rotateRefreshToken(rotation("h1", "h2", T0 + 1))).status).toBe("rotated");
+    expect((await two.rotateRefreshToken(rotation("h1", "h3", T0 + 2))).status).toBe("reused");
+    expect((await one.rotateRefreshToken(rotation("h2", "h4", T0 + 3))).status).toBe("invalid");
   });
 
   it("stores the username as given beside its case-folded key", async () => {
@@ -181,4 +180,29 @@ describe("sqlite store", () => {
     db.close();
     expect(row).toEqual({ username: "Straße", username_key: "strasse" });
   });
+
+  it.each([
+    [{ username: "johndoe" }, "audit_events_user"],
+    [{ username: "johndoe", type: "login.failed" as const }, "audit_events_user"],
+    [{ username: "johndoe", type: "login.failed" as const, since: T0, cursor: "x" }, "audit_events_user"],
+    [{ type: "login.failed" as const }, "audit_events_type"],
+    [{ since: T0 }, "audit_events_time"],
+  ])(
+    "lists audit events for %j from the index %s (regression: a user and a type scanned the type, 100 ms on 1M events)",
+    async (query, index) => {
+      await (await open()).close();
+      const db = new Database(path, { readonly: true });
+      const sql = auditListingSql({ cursor: null, ...query });
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({
+        key: "johndoe",
+        type: "login.failed",
+        since: T0,
+        time: T0,
+        seq: 1,
+        limit: 11,
+      }) as Array<{ detail: string }>;
+      db.close();
+      expect(plan.map((row) => row.detail).join(" ")).toContain(index);
+    },
+  );
 });

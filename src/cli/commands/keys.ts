@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { Gatehouse, SigningAlgorithm, SigningKeyStatus } from "../../core/index.js";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { CliError, type CliIo, writeLine } from "../io.js";
-import { loadCommandConfig, withStore } from "../store-session.js";
+import { CLI_CONTEXT, loadCommandConfig, withStore } from "../store-session.js";
 
 interface KeysListFlags extends ConfigFlags {
   json?: boolean;
@@ -31,7 +31,7 @@ export async function rotateKeys(flags: ConfigFlags, io: CliIo): Promise<void> {
     throw new CliError("the HS256 key comes from GATEHOUSE_SECRET_KEY; change it there to rotate");
   }
   const { kid, status } = await withKeys(flags, io, async (gatehouse, algorithm) => {
-    const created = await gatehouse.rotateKeys(algorithm);
+    const created = await gatehouse.rotateKeys(algorithm, CLI_CONTEXT);
     const listed = await gatehouse.listKeys();
     return { kid: created, status: listed.find((key) => key.kid === created) };
   });

@@ -8,6 +8,8 @@ interface ServeFlags extends ConfigFlags {
   port?: string;
   trustProxy?: string;
   metrics?: string;
+  refreshReuseInterval?: string;
+  sessionMaxAge?: string;
   demo?: boolean;
   workers?: string;
 }
@@ -26,6 +28,14 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .option(
         "--metrics <access>",
         "who may read GET /metrics: public, admin or off (env GATEHOUSE_METRICS, default public)",
+      )
+      .option(
+        "--refresh-reuse-interval <seconds>",
+        "a used refresh token may be presented again this long for the same successor (env GATEHOUSE_REFRESH_REUSE_INTERVAL, default 10)",
+      )
+      .option(
+        "--session-max-age <seconds>",
+        "a login session's absolute lifetime (env GATEHOUSE_SESSION_MAX_AGE, default 2592000 = 30 days)",
       )
       .option("--demo", "add the tutorial users if they are missing")
       .option(
@@ -51,6 +61,8 @@ export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   if (flags.port !== undefined) overrides.port = flags.port;
   if (flags.trustProxy !== undefined) overrides.trustProxy = flags.trustProxy;
   if (flags.metrics !== undefined) overrides.metrics = flags.metrics;
+  if (flags.refreshReuseInterval !== undefined) overrides.refreshReuseInterval = flags.refreshReuseInterval;
+  if (flags.sessionMaxAge !== undefined) overrides.sessionMaxAge = flags.sessionMaxAge;
   const config = loadConfig(io.env, overrides);
   const workers =
     flags.workers !== undefined

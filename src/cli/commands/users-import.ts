@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import type { GatehouseStore, ImportedUserCheck, NewUser } from "../../core/index.js";
+import type { AuditEvents, GatehouseStore, ImportedUserCheck, NewUser } from "../../core/index.js";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { type ImportRecord, readImportFile } from "../import-file.js";
 import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
@@ -57,7 +57,15 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
   const core = await import("../../core/index.js");
   const status = createStatus(io.stderr, flags.onConflict);
   const summary = await withStore(config, async (store): Promise<ImportSummary> => {
-    const knownScopes = new Set(Object.keys(core.resolveOptions({ store, ...config.gatehouse }).scopes));
+    const options = core.resolveOptions({ store, ...config.gatehouse });
+    const knownScopes = new Set(Object.keys(options.scopes));
+    const audit = core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
+    const created = (user: NewUser) =>
+      audit.event("user.created", {
+        username: user.username,
+        context: { actor: "cli" },
+        details: { scopes: user.scopes, disabled: user.disabled, imported: true },
+      });
     const candidates = planImport(file.records, (fields) => core.validateImportedUser(fields, knownScopes), {
       status,
       usernameKey: core.usernameKey,
@@ -70,7 +78,7 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
     }
     const imported = flags.dryRun
       ? checked.length
-      : await writeUsers(store, checked, status, () => core.systemClock.now(), io);
+      : await writeUsers(store, checked, status, () => core.systemClock.now(), created, io);
     return { imported, skipped: status.conflicts, rejected: status.rejected };
   });
   status.finish();
@@ -148,6 +156,7 @@ async function writeUsers(
   candidates: readonly Candidate[],
   status: ImportStatus,
   now: () => number,
+  created: (user: NewUser) => AuditEvents,
   io: CliIo,
 ): Promise<number> {
   let imported = 0;
@@ -155,7 +164,7 @@ async function writeUsers(
     for (let start = 0; start < candidates.length; start += CHUNK_SIZE) {
       const chunk = candidates.slice(start, start + CHUNK_SIZE);
       const users = chunk.map(({ user }) => user);
-      const outcomes = await store.createUsers(users, now());
+      const outcomes = await store.createUsers(users, now(), users.map(created));
       imported += outcomes.filter((outcome) => outcome === "created").length;
       for (const [index, outcome] of outcomes.entries()) {
         if (outcome === "created") continue;

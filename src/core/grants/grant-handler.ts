@@ -1,14 +1,17 @@
 import type { StoredUser } from "../store.js";
+import type { LoginFailureReason } from "./password-login.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
 
 /** What a grant handler may use. */
 export interface GrantDependencies {
   knownScopes: ReadonlySet<string>;
   authenticate(username: string, password: string, context: TokenRequestContext): Promise<StoredUser>;
+  /** Records a login that failed after the password check (a disabled user). */
+  recordLoginFailure(username: string, reason: LoginFailureReason, context: TokenRequestContext): Promise<void>;
   /** Issues an access token and starts a new refresh-token family (a login). */
   issueTokens(user: StoredUser, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
-  /** Rotates a refresh token (by hash) and issues tokens narrowed to `scopes` (all of the family's when empty). */
-  rotateRefreshToken(tokenHash: string, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
+  /** Rotates a refresh token and issues tokens narrowed to `scopes` (all of the family's when empty). */
+  rotateRefreshToken(refreshToken: string, scopes: string[], context: TokenRequestContext): Promise<TokenResponse>;
 }
 
 /** Handles one `grant_type`. */

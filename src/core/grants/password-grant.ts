@@ -21,7 +21,10 @@ export const handlePasswordGrant: GrantHandler = async (request, context, deps) 
     if (!deps.knownScopes.has(name)) throw new GatehouseError("invalid_scope", `Unknown scope: ${name}`);
   }
   const user = await deps.authenticate(username, password, context);
-  if (user.disabled) throw new GatehouseError("invalid_grant", MESSAGES.inactiveUser);
+  if (user.disabled) {
+    await deps.recordLoginFailure(user.username, "inactive", context);
+    throw new GatehouseError("invalid_grant", MESSAGES.inactiveUser);
+  }
   const scopes = grantScopes(requested, user.scopes, deps.knownScopes);
   return deps.issueTokens(user, scopes, context);
 };

@@ -1,5 +1,5 @@
 import { GatehouseError } from "../errors.js";
-import { hashRefreshToken, looksLikeRefreshToken } from "../sessions/refresh-token.js";
+import { looksLikeRefreshToken } from "../sessions/refresh-token.js";
 import { parseScopeParameter } from "../tokens/scopes.js";
 import type { GrantHandler } from "./grant-handler.js";
 
@@ -7,8 +7,9 @@ const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
 
 /**
  * RFC 6749 §6: exchanges a refresh token for a new access token and a new refresh token
- * (rotation). A refresh token presented twice revokes its whole family (OAuth 2.0 Security
- * BCP §4.14.2): whoever holds the other copy loses it too.
+ * (rotation). Presented again within the reuse interval it gets the same successor (two tabs
+ * refreshing at once); later, it revokes its whole family (OAuth 2.0 Security BCP §4.14.2):
+ * whoever holds the other copy loses it too.
  */
 export const handleRefreshGrant: GrantHandler = async (request, context, deps) => {
   const presented = request.refresh_token;
@@ -17,5 +18,5 @@ export const handleRefreshGrant: GrantHandler = async (request, context, deps) =
   }
   if (!looksLikeRefreshToken(presented)) throw new GatehouseError("invalid_grant", INVALID_REFRESH);
   const requested = parseScopeParameter(request.scope);
-  return deps.rotateRefreshToken(hashRefreshToken(presented), requested, context);
+  return deps.rotateRefreshToken(presented, requested, context);
 };

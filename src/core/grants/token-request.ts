@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/audit-event.js";
+
 /** The parameters of a token request (RFC 6749 §4.3.2, §6), as strings after form decoding. */
 export interface TokenRequest {
   grant_type?: string;
@@ -9,12 +11,14 @@ export interface TokenRequest {
   client_secret?: string;
 }
 
-/** Where a token request came from, for throttling and the token's `client_id`. */
+/** Where a token request came from, for throttling, the token's `client_id` and the session's metadata. */
 export interface TokenRequestContext {
   /** The client's network address as the server trusts it. */
   clientAddress: string;
   /** The OAuth client, from the body or HTTP Basic; undefined for none. */
   clientId?: string;
+  /** The `User-Agent` header, shown in the session list; undefined for none. */
+  userAgent?: string;
 }
 
 /** The successful token response (RFC 6749 §5.1). */
@@ -24,4 +28,13 @@ export interface TokenResponse {
   expires_in: number;
   refresh_token?: string;
   scope: string;
+}
+
+/** Who asks at the token endpoint, for the audit log: the user, from the client's address. */
+export function tokenRequestAuditContext(context: TokenRequestContext): AuditContext {
+  return {
+    actor: "self",
+    ip: context.clientAddress,
+    ...(context.userAgent === undefined ? {} : { userAgent: context.userAgent }),
+  };
 }

@@ -1,3 +1,5 @@
+import type { AuditContext } from "../audit/audit-event.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
 import type { KeyStore } from "../store.js";
@@ -20,6 +22,8 @@ export interface KeyManagerOptions {
    */
   publishAheadMs: number;
   clock: Clock;
+  /** Where `keys.rotated` is recorded; nothing is when absent. */
+  audit?: AuditLog;
 }
 
 /** Owns the key ring: creates the first key, rotates, retires, reloads after other processes rotate. */
@@ -33,7 +37,7 @@ export interface KeyManager {
    * Publishes a new key that signs from `publishAheadMs` on (at once on a store without keys);
    * the one it replaces verifies until its tokens have expired.
    */
-  rotate(algorithm?: SigningAlgorithm): Promise<CreatedKey>;
+  rotate(algorithm?: SigningAlgorithm, context?: AuditContext): Promise<CreatedKey>;
   /** Every key with its state, newest first, from the store as it is now. */
   list(): Promise<SigningKeyStatus[]>;
 }
@@ -53,7 +57,12 @@ export interface CreatedKey {
  * (first start, or the algorithm was changed: that is a rotation too).
  */
 export async function createKeyManager(options: KeyManagerOptions): Promise<KeyManager> {
-  const { store, clock } = options;
+  const { store, clock, audit } = options;
+  const rotated = (kid: string, algorithm: string, reason: string, context?: AuditContext) =>
+    audit?.event("keys.rotated", {
+      ...(context === undefined ? {} : { context }),
+      details: { kid, algorithm, reason },
+    }) ?? [];
   const configured = options.secretKey === undefined ? undefined : configuredSecretKey(options.secretKey);
   let ring: KeyRing;
   let fingerprint: string | null = null;
@@ -79,13 +88,13 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
   // The newest key is the one that signs last: current, or next while it waits for its turn.
   const newestKey = async () => (await store.listSigningKeys()).find((key) => key.supersededAt === null);
 
-  const addKey = async (algorithm: SigningAlgorithm): Promise<CreatedKey> => {
+  const addKey = async (algorithm: SigningAlgorithm, reason: string, context?: AuditContext): Promise<CreatedKey> => {
     const now = clock.now();
     const newStore = (await newestKey()) === undefined;
     // The keys it replaces sign until then (the store supersedes them at that moment, ahead).
     const signsFrom = newStore ? now : now + options.publishAheadMs;
     const key = generateSigningKey(algorithm, now);
-    await store.addSigningKey(key, signsFrom);
+    await store.addSigningKey(key, signsFrom, rotated(key.kid, algorithm, newStore ? "first key" : reason, context));
     return { kid: key.kid, algorithm, newStore, signsFrom };
   };
 
@@ -94,7 +103,7 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
     const newest = await newestKey();
     const wanted = options.algorithm ?? (newest?.algorithm as SigningAlgorithm | undefined) ?? "HS256";
     if (newest?.algorithm === wanted) return null;
-    return addKey(wanted);
+    return addKey(wanted, "algorithm changed");
   };
 
   const created = await ensureCurrentKey();
@@ -106,7 +115,7 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
     async reload() {
       ring = await build();
     },
-    async rotate(algorithm) {
+    async rotate(algorithm, context) {
       if (configured) {
         throw new GatehouseError(
           "validation_failed",
@@ -116,6 +125,8 @@ export async function createKeyManager(options: KeyManagerOptions): Promise<KeyM
       const newest = await newestKey();
       const created = await addKey(
         algorithm ?? options.algorithm ?? (newest?.algorithm as SigningAlgorithm | undefined) ?? "HS256",
+        "rotation",
+        context,
       );
       ring = await build();
       return created;

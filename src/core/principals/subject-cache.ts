@@ -68,28 +68,40 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
       return subject;
     },
 
-    createUser: clearing((user, now) => store.createUser(user, now)),
-    createUsers: clearing((users, now) => store.createUsers(users, now)),
-    updateUser: clearing((username, patch, now) => store.updateUser(username, patch, now)),
-    deleteUser: clearing((username) => store.deleteUser(username)),
-    revokeRefreshFamily: clearing((familyId, now) => store.revokeRefreshFamily(familyId, now)),
+    createUser: clearing((user, now, events) => store.createUser(user, now, events)),
+    createUsers: clearing((users, now, events) => store.createUsers(users, now, events)),
+    updateUser: clearing((username, patch, now, events) => store.updateUser(username, patch, now, events)),
+    deleteUser: clearing((username, events) => store.deleteUser(username, events)),
+    revokeRefreshFamily: clearing((familyId, now, events) => store.revokeRefreshFamily(familyId, now, events)),
     revokeUserRefreshFamilies: clearing((username, now) => store.revokeUserRefreshFamilies(username, now)),
-    revokeAccessToken: clearing((jti, expiresAt) => store.revokeAccessToken(jti, expiresAt)),
-    async rotateRefreshToken(tokenHash, replacement, now): Promise<RotationResult> {
-      const result = await store.rotateRefreshToken(tokenHash, replacement, now);
+    revokeAccessToken: clearing((jti, expiresAt, events) => store.revokeAccessToken(jti, expiresAt, events)),
+    revokeSession: clearing((username, familyId, now, events) => store.revokeSession(username, familyId, now, events)),
+    async rotateRefreshToken(rotation, events): Promise<RotationResult> {
+      const result = await store.rotateRefreshToken(rotation, events);
       // A reused token revoked its family inside the store.
-      if (result.status !== "rotated") clear();
+      if (result.status === "reused") clear();
       return result;
     },
 
     findUserByUsername: (username) => store.findUserByUsername(username),
     listUsers: (page) => store.listUsers(page),
     listSigningKeys: () => store.listSigningKeys(),
-    addSigningKey: (key, now) => store.addSigningKey(key, now),
+    addSigningKey: (key, now, events) => store.addSigningKey(key, now, events),
     deleteSigningKeysSupersededBefore: (before) => store.deleteSigningKeysSupersededBefore(before),
-    createRefreshFamily: (token) => store.createRefreshFamily(token),
+    createRefreshFamily: (family, events) => store.createRefreshFamily(family, events),
+    listSessions: (username, now) => store.listSessions(username, now),
+    ensureSecret: (name, candidate, now) => store.ensureSecret(name, candidate, now),
     findRefreshToken: (tokenHash) => store.findRefreshToken(tokenHash),
     purgeExpired: (now) => store.purgeExpired(now),
+    recordAuditEvents: (events) => store.recordAuditEvents(events),
+    listAuditEvents: (query) => store.listAuditEvents(query),
+    purgeAuditEvents: (before) => store.purgeAuditEvents(before),
+    setWebhookDelivery: (enabled) => store.setWebhookDelivery(enabled),
+    claimWebhookDeliveries: (claim) => store.claimWebhookDeliveries(claim),
+    completeWebhookDelivery: (id, owner) => store.completeWebhookDelivery(id, owner),
+    retryWebhookDelivery: (id, owner, nextAttemptAt, error) =>
+      store.retryWebhookDelivery(id, owner, nextAttemptAt, error),
+    webhookOutboxStats: () => store.webhookOutboxStats(),
     ping: () => store.ping(),
     changeVersion: () => store.changeVersion(),
     close: () => store.close(),

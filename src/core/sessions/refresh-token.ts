@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 
 /** Length of the random part of a refresh token, in bytes (256 bits). */
 const REFRESH_TOKEN_BYTES = 32;
@@ -23,6 +23,27 @@ export function generateRefreshToken(): NewRefreshToken {
  */
 export function hashRefreshToken(token: string): string {
   return createHash("sha256").update(token).digest("base64url");
+}
+
+/** The name under which the store keeps the key successors are derived with. */
+export const SUCCESSOR_KEY_NAME = "refresh-successor-key";
+
+/** A new random successor key (256 bits, base64url), stored once per database. */
+export function generateSuccessorKey(): string {
+  return randomBytes(REFRESH_TOKEN_BYTES).toString("base64url");
+}
+
+/**
+ * The refresh token that replaces `token`: HMAC-SHA256 under the server's successor key, so
+ * presenting one token twice names one successor, which nobody can work out without the key
+ * (docs/SECURITY.md, "Sessions and refresh reuse"). It has the shape of any refresh token.
+ */
+export function deriveSuccessor(key: string, token: string): NewRefreshToken {
+  const successor = createHmac("sha256", Buffer.from(key, "base64url"))
+    .update("gatehouse refresh successor\u0000")
+    .update(token)
+    .digest("base64url");
+  return { token: successor, tokenHash: hashRefreshToken(successor) };
 }
 
 /** True when the string has the shape of a Gatehouse refresh token. */

@@ -1,11 +1,14 @@
+import type { AuditContext } from "../audit/audit-event.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
 import { GatehouseError, MESSAGES } from "../errors.js";
-import type { TokenRequestContext, TokenResponse } from "../grants/token-request.js";
-import type { GatehouseStore, StoredUser } from "../store.js";
+import { type TokenRequestContext, type TokenResponse, tokenRequestAuditContext } from "../grants/token-request.js";
+import type { AuditEvents, GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
 import { splitScopes } from "../tokens/scopes.js";
-import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
+import { deriveSuccessor, generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
 import { newSessionId, sessionStartedAt } from "./session-id.js";
+import { clientMetadata, type SessionLimits, sessionExpiry } from "./session-limits.js";
 
 const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
 
@@ -13,23 +16,33 @@ const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
 export interface SessionService {
   /** A login: a new family with its first refresh token, and an access token in it. */
   startSession(user: StoredUser, scopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
-  rotate(tokenHash: string, requestedScopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
+  /** A refresh: the presented token's successor (the same one for a retry within the reuse interval). */
+  rotate(
+    refreshToken: string,
+    requestedScopes: readonly string[],
+    context: TokenRequestContext,
+  ): Promise<TokenResponse>;
   /** RFC 7009: revokes a refresh token's family, or an access token by `jti`. Unknown tokens are ignored. */
-  revoke(token: string, hint: string | undefined): Promise<void>;
+  revoke(token: string, hint: string | undefined, context: AuditContext): Promise<void>;
   /** Revokes this access token and the session it belongs to. */
-  logout(claims: AccessTokenClaims): Promise<void>;
+  logout(claims: AccessTokenClaims, context: AuditContext): Promise<void>;
 }
 
 /** Options for {@link createSessionService}. */
-export interface SessionServiceOptions {
+export interface SessionServiceOptions extends SessionLimits {
   store: GatehouseStore;
   tokens: AccessTokenService;
   clock: Clock;
-  refreshTokenTtl: number;
+  /** Milliseconds during which a used refresh token may be presented again; 0 for strict rotation. */
+  reuseIntervalMs: number;
+  /** The key successors are derived with (see `deriveSuccessor`). */
+  successorKey: string;
+  audit: AuditLog;
 }
 
 /** Creates the session service. */
-export function createSessionService({ store, tokens, clock, refreshTokenTtl }: SessionServiceOptions): SessionService {
+export function createSessionService(options: SessionServiceOptions): SessionService {
+  const { store, tokens, clock, successorKey, audit } = options;
   const respond = (
     user: StoredUser,
     scopes: readonly string[],
@@ -56,8 +69,9 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
     return response;
   };
 
-  const revokeAccessToken = async (claims: AccessTokenClaims) => {
-    if (claims.jti !== undefined) await store.revokeAccessToken(claims.jti, claims.exp * 1000);
+  const revokeAccessToken = async (claims: AccessTokenClaims, events: AuditEvents) => {
+    if (claims.jti !== undefined) await store.revokeAccessToken(claims.jti, claims.exp * 1000, events);
+    else await audit.record(events);
   };
 
   return {
@@ -66,29 +80,45 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
       const familyId = newSessionId(now);
       const refresh = generateRefreshToken();
       const clientId = context.clientId ?? null;
-      await store.createRefreshFamily({
-        tokenHash: refresh.tokenHash,
-        familyId,
+      const events = audit.event("login.succeeded", {
         username: user.username,
-        clientId,
-        scope: scopes.join(" "),
-        issuedAt: now,
-        expiresAt: now + refreshTokenTtl * 1000,
-        usedAt: null,
+        context: tokenRequestAuditContext(context),
+        sessionId: familyId,
+        details: { client_id: clientId, scope: scopes.join(" "), amr: ["pwd"] },
       });
+      await store.createRefreshFamily(
+        {
+          familyId,
+          username: user.username,
+          clientId,
+          scope: scopes.join(" "),
+          tokenHash: refresh.tokenHash,
+          issuedAt: now,
+          expiresAt: sessionExpiry(options, now, now),
+          ...clientMetadata(context),
+          amr: ["pwd"],
+        },
+        events,
+      );
       return respond(user, scopes, familyId, refresh.token, clientId);
     },
 
-    async rotate(tokenHash, requestedScopes, context) {
+    async rotate(refreshToken, requestedScopes, context) {
+      const tokenHash = hashRefreshToken(refreshToken);
       const existing = await store.findRefreshToken(tokenHash);
       // A refresh token is bound to the client it was issued to (RFC 6749 §6).
       if (!existing || existing.clientId !== (context.clientId ?? null)) {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       }
+      const now = clock.now();
       const user = await store.findUserByUsername(existing.username);
-      if (!user || existing.issuedAt < user.tokensValidAfter)
+      // A session begun before the user's tokens were invalidated (password change, logout
+      // everywhere, disable) stays dead, and so does one past its maximum age.
+      if (!user || existing.sessionCreatedAt < user.tokensValidAfter)
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       if (user.disabled) throw new GatehouseError("invalid_grant", MESSAGES.inactiveUser);
+      if (now >= existing.sessionCreatedAt + options.sessionMaxAge * 1000)
+        throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       const familyScopes = splitScopes(existing.scope);
       for (const name of requestedScopes) {
         // RFC 6749 §6: a refresh may narrow the scope, never widen it.
@@ -99,24 +129,50 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
       const scopes = (requestedScopes.length > 0 ? requestedScopes : familyScopes).filter((name) =>
         user.scopes.includes(name),
       );
-      const now = clock.now();
-      const next = generateRefreshToken();
+      const successor = deriveSuccessor(successorKey, refreshToken);
+      const about = {
+        username: user.username,
+        context: tokenRequestAuditContext(context),
+        sessionId: existing.familyId,
+      };
+      const clientDetails = { client_id: existing.clientId };
       const result = await store.rotateRefreshToken(
-        tokenHash,
-        { tokenHash: next.tokenHash, issuedAt: now, expiresAt: now + refreshTokenTtl * 1000 },
-        now,
+        {
+          tokenHash,
+          successor: {
+            tokenHash: successor.tokenHash,
+            issuedAt: now,
+            expiresAt: sessionExpiry(options, existing.sessionCreatedAt, now),
+          },
+          now,
+          reuseIntervalMs: options.reuseIntervalMs,
+          ...clientMetadata(context),
+        },
+        {
+          rotated: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: false } }),
+          reissued: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: true } }),
+          reused: audit.event("refresh.reuse_detected", { ...about, details: clientDetails }),
+        },
       );
-      if (result.status !== "rotated") throw new GatehouseError("invalid_grant", INVALID_REFRESH);
-      return respond(user, scopes, existing.familyId, next.token, existing.clientId);
+      if (result.status !== "rotated" && result.status !== "reissued") {
+        throw new GatehouseError("invalid_grant", INVALID_REFRESH);
+      }
+      return respond(user, scopes, existing.familyId, successor.token, existing.clientId);
     },
 
-    async revoke(token, hint) {
+    async revoke(token, hint, context) {
       const tryRefresh = async () => {
         if (!looksLikeRefreshToken(token)) return false;
         const existing = await store.findRefreshToken(hashRefreshToken(token));
         if (!existing) return false;
+        const events = audit.event("token.revoked", {
+          username: existing.username,
+          context,
+          sessionId: existing.familyId,
+          details: { token_type: "refresh_token" },
+        });
         // RFC 7009 §2.1: revoking a refresh token also ends the access tokens of its grant.
-        await store.revokeRefreshFamily(existing.familyId, clock.now());
+        await store.revokeRefreshFamily(existing.familyId, clock.now(), events);
         return true;
       };
       const tryAccess = async () => {
@@ -126,7 +182,15 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
         } catch {
           return false;
         }
-        await revokeAccessToken(claims);
+        await revokeAccessToken(
+          claims,
+          audit.event("token.revoked", {
+            username: claims.sub,
+            context,
+            sessionId: claims.sid ?? null,
+            details: { token_type: "access_token" },
+          }),
+        );
         return true;
       };
       if (hint === "access_token") {
@@ -136,8 +200,9 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
       }
     },
 
-    async logout(claims) {
-      await revokeAccessToken(claims);
+    async logout(claims, context) {
+      const events = audit.event("logout", { username: claims.sub, context, sessionId: claims.sid ?? null });
+      await revokeAccessToken(claims, events);
       if (claims.sid !== undefined) await store.revokeRefreshFamily(claims.sid, clock.now());
     },
   };

@@ -1,3 +1,4 @@
+import type { AuditContext } from "../audit/audit-event.js";
 import { GatehouseError, isGatehouseError } from "../errors.js";
 import type { CheckPassword, PasswordCheckContext } from "../passwords/check-password.js";
 import { type UserRecord, validateNewPassword } from "./user.js";
@@ -11,7 +12,7 @@ export type ChangeOwnPassword = (
   username: string,
   currentPassword: string,
   newPassword: string,
-  context: PasswordCheckContext,
+  context: PasswordCheckContext & { audit?: AuditContext },
 ) => Promise<UserRecord>;
 
 /** What {@link createChangeOwnPassword} needs. */
@@ -31,6 +32,6 @@ export function createChangeOwnPassword({ checkPassword, users }: ChangeOwnPassw
       if (isGatehouseError(error, "invalid_grant")) throw new GatehouseError("invalid_grant", "Incorrect password");
       throw error;
     }
-    return users.setPassword(username, newPassword);
+    return users.setPassword(username, newPassword, context.audit);
   };
 }

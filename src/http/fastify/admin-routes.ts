@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { GatehouseError, toPublicUser } from "../../core/index.js";
+import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import {
   type CreateUserBody,
@@ -60,14 +61,17 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
     },
     async (request, reply) => {
       const { username, email, password, full_name, scopes, disabled } = request.body;
-      const user = await users().create({
-        username,
-        email,
-        password,
-        ...(full_name === undefined ? {} : { fullName: full_name }),
-        ...(scopes === undefined ? {} : { scopes }),
-        ...(disabled === undefined ? {} : { disabled }),
-      });
+      const user = await users().create(
+        {
+          username,
+          email,
+          password,
+          ...(full_name === undefined ? {} : { fullName: full_name }),
+          ...(scopes === undefined ? {} : { scopes }),
+          ...(disabled === undefined ? {} : { disabled }),
+        },
+        auditContext(request, "admin"),
+      );
       return reply.code(201).send(toPublicUser(user));
     },
   );
@@ -106,13 +110,17 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
     },
     async (request) => {
       const { email, full_name, scopes, disabled, password } = request.body;
-      const user = await users().update(request.params.username, {
-        ...(email === undefined ? {} : { email }),
-        ...(full_name === undefined ? {} : { fullName: full_name }),
-        ...(scopes === undefined ? {} : { scopes }),
-        ...(disabled === undefined ? {} : { disabled }),
-        ...(password === undefined ? {} : { password }),
-      });
+      const user = await users().update(
+        request.params.username,
+        {
+          ...(email === undefined ? {} : { email }),
+          ...(full_name === undefined ? {} : { fullName: full_name }),
+          ...(scopes === undefined ? {} : { scopes }),
+          ...(disabled === undefined ? {} : { disabled }),
+          ...(password === undefined ? {} : { password }),
+        },
+        auditContext(request, "admin"),
+      );
       return toPublicUser(user);
     },
   );
@@ -130,7 +138,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
       },
     },
     async (request, reply) => {
-      await users().remove(request.params.username);
+      await users().remove(request.params.username, auditContext(request, "admin"));
       return reply.code(204).send();
     },
   );

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { toPublicUser } from "../../core/index.js";
+import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import {
   type ChangePasswordBody,
@@ -48,10 +49,14 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
     },
     async (request) => {
       const { email, full_name } = request.body;
-      const user = await app.gatehouse.core.users.update((request.user as { username: string }).username, {
-        ...(email === undefined ? {} : { email }),
-        ...(full_name === undefined ? {} : { fullName: full_name }),
-      });
+      const user = await app.gatehouse.core.users.update(
+        (request.user as { username: string }).username,
+        {
+          ...(email === undefined ? {} : { email }),
+          ...(full_name === undefined ? {} : { fullName: full_name }),
+        },
+        auditContext(request, "self"),
+      );
       return toPublicUser(user);
     },
   );
@@ -74,7 +79,7 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
         (request.user as { username: string }).username,
         current_password,
         new_password,
-        { clientAddress: request.ip },
+        { clientAddress: request.ip, audit: auditContext(request, "self") },
       );
       return reply.code(204).send();
     },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Gatehouse, GatehouseError, isGatehouseError } from "../../core/index.js";
 import { AT_TOKEN_ENDPOINT } from "../error-reply.js";
 import { isFormContentType, parseFormFields, parseTokenForm } from "../token-form.js";
+import { auditContext } from "./audit-context.js";
 import { type AuthHooks, sendGatehouseError } from "./auth-hooks.js";
 import {
   IntrospectionSchema,
@@ -58,9 +59,11 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
       try {
         const form = parseTokenForm(formBody(request), request.headers.authorization);
         grant = form.request.grant_type || "password";
+        const userAgent = request.headers["user-agent"];
         const response = await gatehouse.handleTokenRequest(form.request, {
           clientAddress: request.ip,
           ...(form.clientId === undefined ? {} : { clientId: form.clientId }),
+          ...(userAgent === undefined ? {} : { userAgent }),
         });
         request.grantOutcome = { grant, outcome: "success" };
         return reply.code(200).send(response);
@@ -84,7 +87,8 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     },
     (request, reply) =>
       tokenFormEndpoint(request, reply, async (token, hint) => {
-        await gatehouse.revokeToken(token, hint);
+        // The holder of a token revokes it: no bearer, so the actor is the token's own user.
+        await gatehouse.revokeToken(token, hint, auditContext(request, "self"));
         return reply.code(200).send();
       }),
   );

@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { Gatehouse, Principal, PublicUser } from "../../core/index.js";
 import { registerAdminRoutes } from "./admin-routes.js";
+import { registerAuditRoutes } from "./audit-routes.js";
 import { type AuthHooks, createAuthHooks } from "./auth-hooks.js";
 import { registerDiscoveryRoutes } from "./discovery-routes.js";
 import { installStrictJsonParser } from "./json-body.js";
 import { registerMeRoutes } from "./me-routes.js";
 import { registerOAuthRoutes } from "./oauth-routes.js";
 import { securityRequirement } from "./schemas.js";
+import { registerSessionListRoutes } from "./session-list-routes.js";
 import { registerSessionRoutes } from "./session-routes.js";
 
 /** What the plugin adds to the Fastify instance as `app.gatehouse`. */
@@ -42,6 +44,10 @@ export interface GatehousePluginOptions {
   meRoutes?: boolean;
   /** Serve the admin user API (/users, /users/{username}); default true. */
   adminRoutes?: boolean;
+  /** Serve the session lists (/users/me/sessions, /users/{username}/sessions); default true. */
+  sessionRoutes?: boolean;
+  /** Serve the audit log (/audit, /users/me/audit); default true. */
+  auditRoutes?: boolean;
 }
 
 const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyInstance, options) => {
@@ -65,6 +71,8 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
     registerSessionRoutes(jsonRoutes, hooks);
     if (options.meRoutes ?? true) registerMeRoutes(jsonRoutes, hooks);
     if (options.adminRoutes ?? true) registerAdminRoutes(jsonRoutes, hooks);
+    if (options.sessionRoutes ?? true) registerSessionListRoutes(jsonRoutes, hooks);
+    if (options.auditRoutes ?? true) registerAuditRoutes(jsonRoutes, hooks);
   });
 };
 

@@ -4,7 +4,7 @@
  * cost hundreds of milliseconds of start-up here for a dozen schemas.)
  */
 
-import { GRANT_TYPES } from "../../core/index.js";
+import { AUDIT_EVENT_TYPES, GRANT_TYPES } from "../../core/index.js";
 
 /** The name of the OAuth2 security scheme in the OpenAPI document (as FastAPI names it). */
 export const SECURITY_SCHEME = "OAuth2PasswordBearer";
@@ -220,3 +220,100 @@ export const UsernameParamsSchema = {
 
 /** A 204 reply, for the OpenAPI document. */
 export const NoContentSchema = { type: "null", description: "No content" } as const;
+
+/** One login session as GET /users/me/sessions lists it; times are RFC 3339. */
+export const SessionSchema = {
+  type: "object",
+  properties: {
+    id: string,
+    created_at: { type: "string", format: "date-time" },
+    last_used_at: { type: "string", format: "date-time" },
+    expires_at: { type: "string", format: "date-time" },
+    client_id: string,
+    ip: { type: ["string", "null"] },
+    user_agent: { type: ["string", "null"] },
+    amr: { type: "array", items: string },
+    current: { type: "boolean", description: "True for the session of the token that asked" },
+  },
+  required: ["id", "created_at", "last_used_at", "expires_at", "client_id", "ip", "user_agent", "amr", "current"],
+  additionalProperties: false,
+} as const;
+
+/** The session list, newest first. */
+export const SessionListSchema = {
+  type: "object",
+  properties: { sessions: { type: "array", items: SessionSchema } },
+  required: ["sessions"],
+} as const;
+
+/** The {id} path parameter of a session, with the {username} of the admin routes. */
+export interface SessionParams {
+  id: string;
+  username?: string;
+}
+export const SessionParamsSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string", minLength: 1, maxLength: 64 },
+    username: { type: "string", minLength: 1, maxLength: 256 },
+  },
+  required: ["id"],
+} as const;
+
+/** One audit event as GET /audit lists it and webhooks send it. */
+export const AuditEventSchema = {
+  type: "object",
+  properties: {
+    id: string,
+    time: { type: "string", format: "date-time" },
+    type: { type: "string", enum: [...AUDIT_EVENT_TYPES] },
+    username: { type: ["string", "null"] },
+    actor: { type: "string", description: "self, admin:NAME, cli or system" },
+    ip: { type: ["string", "null"] },
+    user_agent: { type: ["string", "null"] },
+    session_id: { type: ["string", "null"] },
+    details: { type: "object", additionalProperties: true },
+  },
+  required: ["id", "time", "type", "username", "actor", "ip", "user_agent", "session_id", "details"],
+  additionalProperties: false,
+} as const;
+
+/** A page of audit events, newest first. */
+export const AuditPageSchema = {
+  type: "object",
+  properties: {
+    events: { type: "array", items: AuditEventSchema },
+    next_cursor: { type: ["string", "null"] },
+  },
+  required: ["events", "next_cursor"],
+} as const;
+
+/** GET /audit query (GET /users/me/audit takes the same, without `username`). */
+export interface AuditListQuery {
+  username?: string;
+  type?: string;
+  /** RFC 3339. */
+  since?: string;
+  limit?: string;
+  cursor?: string;
+}
+const auditQueryProperties = {
+  type: { type: "string", enum: [...AUDIT_EVENT_TYPES] },
+  since: { type: "string", format: "date-time", description: "Only events at or after this RFC 3339 time" },
+  limit: {
+    type: "string",
+    pattern: "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$",
+    description: "Page size, 1–500 (default 50)",
+  },
+  cursor: { type: "string", maxLength: 64 },
+} as const;
+export const AuditListQuerySchema = {
+  type: "object",
+  properties: { username: { type: "string", minLength: 1, maxLength: 256 }, ...auditQueryProperties },
+  additionalProperties: false,
+} as const;
+export const OwnAuditListQuerySchema = {
+  type: "object",
+  properties: auditQueryProperties,
+  additionalProperties: false,
+} as const;

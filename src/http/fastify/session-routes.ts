@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import { NoContentSchema, protectedRouteErrors, securityRequirement } from "./schemas.js";
 
@@ -18,7 +19,7 @@ export function registerSessionRoutes(app: FastifyInstance, hooks: AuthHooks): v
       },
     },
     async (request, reply) => {
-      if (request.principal) await app.gatehouse.core.logout(request.principal);
+      if (request.principal) await app.gatehouse.core.logout(request.principal, auditContext(request, "self"));
       return reply.code(204).send();
     },
   );
@@ -34,7 +35,7 @@ export function registerSessionRoutes(app: FastifyInstance, hooks: AuthHooks): v
       },
     },
     async (request, reply) => {
-      if (request.user) await app.gatehouse.core.logoutEverywhere(request.user.username);
+      if (request.user) await app.gatehouse.core.logoutEverywhere(request.user.username, auditContext(request, "self"));
       return reply.code(204).send();
     },
   );

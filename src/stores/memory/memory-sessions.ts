@@ -1,13 +1,26 @@
 import { GatehouseError } from "../../core/errors.js";
-import type { RefreshTokenStore, RevocationStore, StoredRefreshToken, StoredUser } from "../../core/store.js";
+import type {
+  AuditEvents,
+  RefreshTokenStore,
+  RevocationStore,
+  StoredRefreshToken,
+  StoredSession,
+  StoredUser,
+} from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 
 interface Family {
+  familyId: string;
   userKey: string;
   clientId: string | null;
   scope: string;
+  createdAt: number;
+  lastUsedAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  amr: string[];
 }
 
 interface Token {
@@ -15,6 +28,7 @@ interface Token {
   issuedAt: number;
   expiresAt: number;
   usedAt: number | null;
+  successorHash: string | null;
 }
 
 /** What the memory store's refresh families and revocations need from it. */
@@ -25,6 +39,8 @@ export interface MemorySessionsContext {
   /** Throws when the store is closed. */
   open(): void;
   changed(): void;
+  /** Records audit events with the change that describes them. */
+  record(events: AuditEvents | undefined): void;
 }
 
 /** The memory store's refresh token families and access token revocations. */
@@ -35,7 +51,7 @@ export interface MemorySessions extends RefreshTokenStore, RevocationStore {
 
 /** Creates the session half of the memory store, with the same semantics as the SQL stores. */
 export function createMemorySessions(context: MemorySessionsContext): MemorySessions {
-  const { open, changed } = context;
+  const { open, changed, record } = context;
   const families = new Map<string, Family>();
   const tokens = new Map<string, Token>();
   const revoked = new Map<string, number>();
@@ -45,10 +61,21 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
     const family = token && families.get(token.familyId);
     const user = family && context.userAt(family.userKey);
     if (!token || !family || !user) return null;
-    const { familyId, issuedAt, expiresAt, usedAt } = token;
-    const { clientId, scope } = family;
+    const { familyId, issuedAt, expiresAt, usedAt, successorHash } = token;
+    const { clientId, scope, createdAt } = family;
     return {
-      token: { tokenHash, familyId, username: user.username, clientId, scope, issuedAt, expiresAt, usedAt },
+      token: {
+        tokenHash,
+        familyId,
+        username: user.username,
+        clientId,
+        scope,
+        issuedAt,
+        expiresAt,
+        usedAt,
+        sessionCreatedAt: createdAt,
+        successorHash,
+      },
       family,
     };
   };
@@ -59,38 +86,70 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
     families.delete(familyId);
     for (const [hash, token] of tokens) if (token.familyId === familyId) tokens.delete(hash);
   };
+  const isLive = (family: Family, key: string, now: number) =>
+    family.userKey === key && family.revokedAt === null && family.expiresAt > now;
 
   return {
-    async createRefreshFamily(token) {
+    async createRefreshFamily(input, events) {
       open();
-      const userKey = usernameKey(token.username);
+      const userKey = usernameKey(input.username);
       if (!context.userAt(userKey)) throw new GatehouseError("user_not_found", "User not found");
-      if (families.has(token.familyId) || tokens.has(token.tokenHash)) {
+      if (families.has(input.familyId) || tokens.has(input.tokenHash)) {
         throw new GatehouseError("store_unavailable", "the refresh token or its family exists already");
       }
-      const { clientId, scope, expiresAt, issuedAt, usedAt } = token;
-      families.set(token.familyId, { userKey, clientId, scope, expiresAt, revokedAt: null });
-      tokens.set(token.tokenHash, { familyId: token.familyId, issuedAt, expiresAt, usedAt });
+      const { familyId, clientId, scope, issuedAt, expiresAt, ip, userAgent } = input;
+      families.set(familyId, {
+        familyId,
+        userKey,
+        clientId,
+        scope,
+        createdAt: issuedAt,
+        lastUsedAt: issuedAt,
+        expiresAt,
+        revokedAt: null,
+        ip,
+        userAgent,
+        amr: [...input.amr],
+      });
+      tokens.set(input.tokenHash, { familyId, issuedAt, expiresAt, usedAt: null, successorHash: null });
+      record(events);
       changed();
     },
 
-    async rotateRefreshToken(tokenHash, replacement, now) {
+    async rotateRefreshToken({ tokenHash, successor, now, reuseIntervalMs, ip, userAgent }, events = {}) {
       open();
       const found = view(tokenHash);
       if (!found || found.family.revokedAt !== null) return { status: "invalid" };
       const { token, family } = found;
       if (token.usedAt !== null) {
+        if (token.successorHash === successor.tokenHash && now < token.usedAt + reuseIntervalMs) {
+          record(events.reissued);
+          return { status: "reissued", previous: token };
+        }
         revokeFamily(family, now);
+        record(events.reused);
         changed();
         return { status: "reused", previous: token };
       }
       if (token.expiresAt <= now) return { status: "invalid" };
-      tokens.get(tokenHash)!.usedAt = now;
-      const { issuedAt, expiresAt } = replacement;
-      tokens.set(replacement.tokenHash, { familyId: token.familyId, issuedAt, expiresAt, usedAt: null });
+      const stored = tokens.get(tokenHash)!;
+      stored.usedAt = now;
+      stored.successorHash = successor.tokenHash;
+      const { issuedAt, expiresAt } = successor;
+      tokens.set(successor.tokenHash, {
+        familyId: token.familyId,
+        issuedAt,
+        expiresAt,
+        usedAt: null,
+        successorHash: null,
+      });
       family.expiresAt = Math.max(family.expiresAt, expiresAt);
+      family.lastUsedAt = now;
+      family.ip = ip;
+      family.userAgent = userAgent;
+      record(events.rotated);
       changed();
-      return { status: "rotated", previous: { ...token, usedAt: now } };
+      return { status: "rotated", previous: { ...token, usedAt: now, successorHash: successor.tokenHash } };
     },
 
     async findRefreshToken(tokenHash) {
@@ -98,9 +157,11 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
       return view(tokenHash)?.token ?? null;
     },
 
-    async revokeRefreshFamily(familyId, now) {
+    async revokeRefreshFamily(familyId, now, events) {
       open();
-      revokeFamily(families.get(familyId), now);
+      const family = families.get(familyId);
+      revokeFamily(family, now);
+      if (family) record(events);
       changed();
     },
 
@@ -111,9 +172,44 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
       changed();
     },
 
-    async revokeAccessToken(jti, expiresAt) {
+    async listSessions(username, now) {
+      open();
+      const key = usernameKey(username);
+      const user = context.userAt(key);
+      if (!user) return [];
+      return [...families.values()]
+        .filter((family) => isLive(family, key, now))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.familyId < b.familyId ? 1 : -1))
+        .map(
+          (family): StoredSession => ({
+            id: family.familyId,
+            username: user.username,
+            clientId: family.clientId,
+            scope: family.scope,
+            createdAt: family.createdAt,
+            lastUsedAt: family.lastUsedAt,
+            expiresAt: family.expiresAt,
+            ip: family.ip,
+            userAgent: family.userAgent,
+            amr: [...family.amr],
+          }),
+        );
+    },
+
+    async revokeSession(username, familyId, now, events) {
+      open();
+      const family = families.get(familyId);
+      if (!family || !isLive(family, usernameKey(username), now)) return false;
+      revokeFamily(family, now);
+      record(events);
+      changed();
+      return true;
+    },
+
+    async revokeAccessToken(jti, expiresAt, events) {
       open();
       revoked.set(jti, Math.max(revoked.get(jti) ?? expiresAt, expiresAt));
+      record(events);
       changed();
     },
 

@@ -4,6 +4,8 @@ import { usernameKey } from "../../core/users/user.js";
 import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
+import { createMemoryAudit } from "./memory-audit.js";
+import { createMemoryOutbox } from "./memory-outbox.js";
 import { createMemorySessions } from "./memory-sessions.js";
 
 /**
@@ -16,6 +18,7 @@ import { createMemorySessions } from "./memory-sessions.js";
 export function memoryStore(): GatehouseStore {
   const users = new Map<string, StoredUser>();
   const keys = new Map<string, StoredSigningKey>();
+  const secrets = new Map<string, string>();
   let version = 0;
   let closed = false;
 
@@ -27,7 +30,10 @@ export function memoryStore(): GatehouseStore {
   const changed = () => {
     version++;
   };
-  const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed });
+  const outbox = createMemoryOutbox(open);
+  const audit = createMemoryAudit(open, outbox);
+  const record = audit.append;
+  const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed, record });
 
   return {
     kind: "memory",
@@ -38,30 +44,32 @@ export function memoryStore(): GatehouseStore {
       return user ? copyUser(user) : null;
     },
 
-    async createUser(user: NewUser, now: number) {
+    async createUser(user: NewUser, now: number, events) {
       open();
       const key = usernameKey(user.username);
       if (users.has(key)) throw new GatehouseError("user_exists", "A user with this username already exists");
       const stored = storedUserFrom(user, now);
       users.set(key, stored);
+      record(events);
       changed();
       return copyUser(stored);
     },
 
-    async createUsers(batch: readonly NewUser[], now: number) {
+    async createUsers(batch: readonly NewUser[], now: number, events) {
       open();
       checkUserBatch(batch);
-      const outcomes = batch.map((user) => {
+      const outcomes = batch.map((user, index) => {
         const key = usernameKey(user.username);
         if (users.has(key)) return "exists" as const;
         users.set(key, storedUserFrom(user, now));
+        record(events?.[index]);
         return "created" as const;
       });
       if (outcomes.includes("created")) changed();
       return outcomes;
     },
 
-    async updateUser(username: string, patch: UserPatch, now: number) {
+    async updateUser(username: string, patch: UserPatch, now: number, events) {
       open();
       const user = users.get(usernameKey(username));
       if (!user) return null;
@@ -74,16 +82,18 @@ export function memoryStore(): GatehouseStore {
         user.tokensValidAfter = Math.max(user.tokensValidAfter, patch.tokensValidAfter);
       }
       user.updatedAt = now;
+      record(events);
       changed();
       return copyUser(user);
     },
 
-    async deleteUser(username) {
+    async deleteUser(username, events) {
       open();
       const key = usernameKey(username);
       const deleted = users.delete(key);
       if (deleted) {
         sessions.forgetUser(key);
+        record(events);
         changed();
       }
       return deleted;
@@ -110,7 +120,7 @@ export function memoryStore(): GatehouseStore {
       return [...keys.values()].sort(byCreation).map((key) => ({ ...key }));
     },
 
-    async addSigningKey(key, now) {
+    async addSigningKey(key, now, events) {
       open();
       if (keys.has(key.kid)) {
         throw new GatehouseError("validation_failed", "a signing key with this kid already exists");
@@ -119,6 +129,7 @@ export function memoryStore(): GatehouseStore {
         if (other.supersededAt === null) other.supersededAt = now;
       }
       keys.set(key.kid, { ...key });
+      record(events);
       changed();
     },
 
@@ -135,12 +146,28 @@ export function memoryStore(): GatehouseStore {
       return deleted;
     },
 
+    async ensureSecret(name, candidate) {
+      open();
+      if (!secrets.has(name)) secrets.set(name, candidate);
+      return secrets.get(name) as string;
+    },
+
     createRefreshFamily: sessions.createRefreshFamily,
     rotateRefreshToken: sessions.rotateRefreshToken,
     findRefreshToken: sessions.findRefreshToken,
     revokeRefreshFamily: sessions.revokeRefreshFamily,
     revokeUserRefreshFamilies: sessions.revokeUserRefreshFamilies,
+    listSessions: sessions.listSessions,
+    revokeSession: sessions.revokeSession,
     revokeAccessToken: sessions.revokeAccessToken,
+    recordAuditEvents: audit.recordAuditEvents,
+    listAuditEvents: audit.listAuditEvents,
+    purgeAuditEvents: audit.purgeAuditEvents,
+    setWebhookDelivery: outbox.setWebhookDelivery,
+    claimWebhookDeliveries: outbox.claimWebhookDeliveries,
+    completeWebhookDelivery: outbox.completeWebhookDelivery,
+    retryWebhookDelivery: outbox.retryWebhookDelivery,
+    webhookOutboxStats: outbox.webhookOutboxStats,
     findTokenSubject: sessions.findTokenSubject,
     purgeExpired: sessions.purgeExpired,
 

@@ -1,7 +1,8 @@
 import type { Pool } from "pg";
 import { GatehouseError } from "../../core/errors.js";
-import type { StoredSigningKey } from "../../core/store.js";
+import type { AuditEvents, StoredSigningKey } from "../../core/store.js";
 import { KEY_COLUMNS, readKeyRow } from "../sql/rows.js";
+import type { AuditQueries } from "./audit-queries.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { isUniqueViolation } from "./postgres-errors.js";
 import { inTransaction, queryRows, type Statement, writeFirst } from "./sql-runner.js";
@@ -10,12 +11,12 @@ import type { Tables } from "./tables.js";
 /** The signing key operations of the PostgreSQL store; driver errors escape as they are. */
 export interface KeyQueries {
   list(): Promise<StoredSigningKey[]>;
-  add(key: StoredSigningKey, now: number): Promise<void>;
+  add(key: StoredSigningKey, now: number, events?: AuditEvents): Promise<void>;
   deleteSupersededBefore(before: number): Promise<number>;
 }
 
 /** Builds the signing key statements for a schema's tables. */
-export function createKeyQueries(pool: Pool, t: Tables, changes: ChangeCounter): KeyQueries {
+export function createKeyQueries(pool: Pool, t: Tables, changes: ChangeCounter, audit: AuditQueries): KeyQueries {
   const list: Statement = {
     name: "gatehouse_list_keys",
     text: `SELECT ${KEY_COLUMNS} FROM ${t.signingKeys} ORDER BY created_at, kid`,
@@ -33,7 +34,7 @@ export function createKeyQueries(pool: Pool, t: Tables, changes: ChangeCounter):
   return {
     list: async () => (await queryRows(pool, list)).map(readKeyRow),
 
-    async add(key, now) {
+    async add(key, now, events) {
       try {
         await inTransaction(pool, async (client) => {
           // Two rotations at once (two CLIs, or two servers creating the first key) must
@@ -48,6 +49,7 @@ export function createKeyQueries(pool: Pool, t: Tables, changes: ChangeCounter):
             [key.kid, key.algorithm, key.privateKey, key.publicKey, key.createdAt, key.supersededAt],
           );
           await changes.count(client);
+          await audit.insert(client, events);
         });
       } catch (error) {
         if (isUniqueViolation(error)) {

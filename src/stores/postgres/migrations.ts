@@ -115,6 +115,81 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX login_attempts_expiry ON ${t.loginAttempts} (expires_at);
     `,
   },
+  {
+    version: 7,
+    name: "add session metadata and refresh successors",
+    // As in SQLite: a family is listed as a session (latest use, address, user agent, amr), a
+    // used token keeps its successor's hash so a retry within the reuse interval is told from
+    // theft, and the successor key lives in server_secrets.
+    sql: (t) => `
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN last_used_at BIGINT;
+      UPDATE ${t.refreshFamilies} SET last_used_at = created_at;
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN ip TEXT;
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN user_agent TEXT;
+      ALTER TABLE ${t.refreshFamilies} ADD COLUMN amr JSONB NOT NULL DEFAULT '["pwd"]'
+        CHECK (jsonb_typeof(amr) = 'array');
+      CREATE INDEX refresh_families_user_created ON ${t.refreshFamilies} (user_id, created_at);
+      DROP INDEX ${t.schemaQualified("refresh_families_user")};
+      ALTER TABLE ${t.refreshTokens} ADD COLUMN successor_hash TEXT;
+      CREATE TABLE ${t.serverSecrets} (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 8,
+    name: "create audit events",
+    // As in SQLite: append-only, seq the order of recording, and each index ending in
+    // (time, seq) so that any filter lists newest first from one index range.
+    sql: (t) => `
+      CREATE TABLE ${t.auditEvents} (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        type TEXT COLLATE "C" NOT NULL,
+        username TEXT,
+        username_key TEXT COLLATE "C",
+        actor TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        session_id TEXT,
+        details JSONB NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(details) = 'object')
+      );
+      CREATE INDEX audit_events_time ON ${t.auditEvents} (time, seq);
+      CREATE INDEX audit_events_user ON ${t.auditEvents} (username_key, time, seq);
+      CREATE INDEX audit_events_type ON ${t.auditEvents} (type, time, seq);
+    `,
+  },
+  {
+    version: 9,
+    name: "create webhook outbox",
+    // As in SQLite: one row per event still to be POSTed, delivered oldest first per order_key
+    // (the user), claimed under a lease with FOR UPDATE SKIP LOCKED so that of several
+    // instances exactly one delivers each event.
+    sql: (t) => `
+      CREATE TABLE ${t.webhookOutbox} (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        order_key TEXT COLLATE "C" NOT NULL,
+        payload TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT
+      );
+      CREATE INDEX webhook_outbox_order ON ${t.webhookOutbox} (order_key, id);
+      CREATE INDEX webhook_outbox_created ON ${t.webhookOutbox} (created_at);
+      CREATE TABLE ${t.webhookState} (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled BOOLEAN NOT NULL
+      );
+      INSERT INTO ${t.webhookState} (id, enabled) VALUES (1, false);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

@@ -1,12 +1,15 @@
 import type { GatehouseStore } from "../../core/store.js";
 import { createPostgresAttempts } from "./attempt-queries.js";
+import { createAuditQueries } from "./audit-queries.js";
 import { createChangeCounter } from "./change-counter.js";
 import { createKeyQueries } from "./key-queries.js";
 import { migratePostgres } from "./migrate.js";
 import { openPool, type PostgresStoreOptions } from "./open-pool.js";
+import { createOutboxQueries } from "./outbox-queries.js";
 import { guarded } from "./postgres-errors.js";
 import { createRefreshQueries } from "./refresh-queries.js";
 import { createRevocationQueries } from "./revocation-queries.js";
+import { createSecretQueries } from "./secret-queries.js";
 import { DEFAULT_SCHEMA, tablesIn } from "./tables.js";
 import { createUserQueries } from "./user-queries.js";
 
@@ -30,10 +33,13 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     throw error;
   }
   const changes = createChangeCounter(tables);
-  const users = createUserQueries(pool, tables, changes);
-  const keys = createKeyQueries(pool, tables, changes);
-  const refresh = createRefreshQueries(pool, tables, changes);
-  const revocations = createRevocationQueries(pool, tables, changes);
+  const audit = createAuditQueries(pool, tables);
+  const outbox = createOutboxQueries(pool, tables);
+  const users = createUserQueries(pool, tables, changes, audit);
+  const keys = createKeyQueries(pool, tables, changes, audit);
+  const secrets = createSecretQueries(pool, tables);
+  const refresh = createRefreshQueries(pool, tables, changes, audit);
+  const revocations = createRevocationQueries(pool, tables, changes, audit);
   let closed = false;
 
   return {
@@ -41,23 +47,37 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     loginAttempts: createPostgresAttempts(pool, tables),
 
     findUserByUsername: (username) => guarded(() => users.find(username)),
-    createUser: (user, now) => guarded(() => users.create(user, now)),
-    createUsers: (batch, now) => guarded(() => users.createMany(batch, now)),
-    updateUser: (username, patch, now) => guarded(() => users.update(username, patch, now)),
-    deleteUser: (username) => guarded(() => users.delete(username)),
+    createUser: (user, now, events) => guarded(() => users.create(user, now, events)),
+    createUsers: (batch, now, events) => guarded(() => users.createMany(batch, now, events)),
+    updateUser: (username, patch, now, events) => guarded(() => users.update(username, patch, now, events)),
+    deleteUser: (username, events) => guarded(() => users.delete(username, events)),
     listUsers: ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),
 
     listSigningKeys: () => guarded(() => keys.list()),
-    addSigningKey: (key, now) => guarded(() => keys.add(key, now)),
+    addSigningKey: (key, now, events) => guarded(() => keys.add(key, now, events)),
     deleteSigningKeysSupersededBefore: (before) => guarded(() => keys.deleteSupersededBefore(before)),
 
-    createRefreshFamily: (token) => guarded(() => refresh.createFamily(token)),
-    rotateRefreshToken: (tokenHash, replacement, now) => guarded(() => refresh.rotate(tokenHash, replacement, now)),
-    findRefreshToken: (tokenHash) => guarded(() => refresh.find(tokenHash)),
-    revokeRefreshFamily: (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
-    revokeUserRefreshFamilies: (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+    ensureSecret: (name, candidate, now) => guarded(() => secrets.ensure(name, candidate, now)),
 
-    revokeAccessToken: (jti, expiresAt) => guarded(() => revocations.revokeAccessToken(jti, expiresAt)),
+    createRefreshFamily: (family, events) => guarded(() => refresh.createFamily(family, events)),
+    rotateRefreshToken: (rotation, events) => guarded(() => refresh.rotate(rotation, events)),
+    findRefreshToken: (tokenHash) => guarded(() => refresh.find(tokenHash)),
+    revokeRefreshFamily: (familyId, now, events) => guarded(() => refresh.revokeFamily(familyId, now, events)),
+    revokeUserRefreshFamilies: (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+    listSessions: (username, now) => guarded(() => refresh.listSessions(username, now)),
+    revokeSession: (username, familyId, now, events) =>
+      guarded(() => refresh.revokeSession(username, familyId, now, events)),
+
+    revokeAccessToken: (jti, expiresAt, events) => guarded(() => revocations.revokeAccessToken(jti, expiresAt, events)),
+    recordAuditEvents: (events) => guarded(() => audit.insert(pool, events)),
+    listAuditEvents: (query) => guarded(() => audit.list(query)),
+    purgeAuditEvents: (before) => guarded(() => audit.purge(before)),
+    setWebhookDelivery: (enabled) => guarded(() => outbox.setEnabled(enabled)),
+    claimWebhookDeliveries: (claim) => guarded(() => outbox.claim(claim)),
+    completeWebhookDelivery: (id, owner) => guarded(() => outbox.complete(id, owner)),
+    retryWebhookDelivery: (id, owner, nextAttemptAt, error) =>
+      guarded(() => outbox.retry(id, owner, nextAttemptAt, error)),
+    webhookOutboxStats: () => guarded(() => outbox.stats()),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),
     purgeExpired: (now) => guarded(() => revocations.purgeExpired(now)),
 

@@ -1,21 +1,27 @@
 import type { Pool } from "pg";
-import type { TokenSubject } from "../../core/store.js";
+import type { AuditEvents, TokenSubject } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { readTokenSubjectRow, USER_COLUMNS } from "../sql/rows.js";
 import { purgeAttemptsStatement } from "./attempt-queries.js";
+import type { AuditQueries } from "./audit-queries.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { inTransaction, queryFirst, queryRows, type Statement, writeFirst } from "./sql-runner.js";
 import type { Tables } from "./tables.js";
 
 /** Access token revocation, the per-request subject lookup, and purging (throttling counters too). */
 export interface RevocationQueries {
-  revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
+  revokeAccessToken(jti: string, expiresAt: number, events?: AuditEvents): Promise<void>;
   findTokenSubject(username: string, jti: string | null, familyId: string | null): Promise<TokenSubject | null>;
   purgeExpired(now: number): Promise<number>;
 }
 
 /** Builds the revocation statements for a schema's tables. */
-export function createRevocationQueries(pool: Pool, t: Tables, changes: ChangeCounter): RevocationQueries {
+export function createRevocationQueries(
+  pool: Pool,
+  t: Tables,
+  changes: ChangeCounter,
+  audit: AuditQueries,
+): RevocationQueries {
   // Revoking again with an earlier expiry changes nothing, so it counts no change either.
   const revoke: Statement = {
     name: "gatehouse_revoke_access_token",
@@ -24,7 +30,7 @@ export function createRevocationQueries(pool: Pool, t: Tables, changes: ChangeCo
         INSERT INTO ${t.revokedAccessTokens} AS r (jti, expires_at) VALUES ($1, $2)
         ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at WHERE r.expires_at < excluded.expires_at
         RETURNING 1
-      ), ${changes.countAfter("revoked")}
+      ), ${changes.countAfter("revoked")}, ${audit.cte(3)}
       SELECT count(*) AS revoked FROM revoked
     `,
   };
@@ -49,8 +55,8 @@ export function createRevocationQueries(pool: Pool, t: Tables, changes: ChangeCo
   const purgeAttempts = purgeAttemptsStatement(t);
 
   return {
-    async revokeAccessToken(jti, expiresAt) {
-      await writeFirst(pool, revoke, [jti, expiresAt]);
+    async revokeAccessToken(jti, expiresAt, events) {
+      await writeFirst(pool, revoke, [jti, expiresAt, ...audit.values(events)]);
     },
 
     async findTokenSubject(username, jti, familyId) {

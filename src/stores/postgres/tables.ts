@@ -12,6 +12,12 @@ export interface Tables {
   readonly revokedAccessTokens: string;
   readonly changes: string;
   readonly loginAttempts: string;
+  readonly serverSecrets: string;
+  readonly auditEvents: string;
+  readonly webhookOutbox: string;
+  readonly webhookState: string;
+  /** Any other object of the schema (an index), qualified and quoted. */
+  schemaQualified(name: string): string;
 }
 
 /** The schema Gatehouse's tables live in unless the caller names another. */
@@ -44,5 +50,10 @@ export function tablesIn(schema: string): Tables {
     revokedAccessTokens: name("revoked_access_tokens"),
     changes: name("changes"),
     loginAttempts: name("login_attempts"),
+    serverSecrets: name("server_secrets"),
+    auditEvents: name("audit_events"),
+    webhookOutbox: name("webhook_outbox"),
+    webhookState: name("webhook_state"),
+    schemaQualified: name,
   };
 }

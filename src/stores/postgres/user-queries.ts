@@ -1,10 +1,11 @@
 import type { Pool } from "pg";
 import { GatehouseError } from "../../core/errors.js";
-import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
+import type { AuditEvents, NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { encodeScopes, readUsernameKey, readUserRow, USER_COLUMNS } from "../sql/rows.js";
 import { checkUserBatch } from "../user-batch.js";
+import type { AuditQueries } from "./audit-queries.js";
 import type { ChangeCounter } from "./change-counter.js";
 import { isUniqueViolation } from "./postgres-errors.js";
 import { queryRows, type Statement, writeFirst } from "./sql-runner.js";
@@ -13,15 +14,19 @@ import type { Tables } from "./tables.js";
 /** The user operations of the PostgreSQL store; driver errors escape as they are. */
 export interface UserQueries {
   find(username: string): Promise<StoredUser | null>;
-  create(user: NewUser, now: number): Promise<StoredUser>;
-  createMany(users: readonly NewUser[], now: number): Promise<Array<"created" | "exists">>;
-  update(username: string, patch: UserPatch, now: number): Promise<StoredUser | null>;
-  delete(username: string): Promise<boolean>;
+  create(user: NewUser, now: number, events?: AuditEvents): Promise<StoredUser>;
+  createMany(
+    users: readonly NewUser[],
+    now: number,
+    events?: ReadonlyArray<AuditEvents>,
+  ): Promise<Array<"created" | "exists">>;
+  update(username: string, patch: UserPatch, now: number, events?: AuditEvents): Promise<StoredUser | null>;
+  delete(username: string, events?: AuditEvents): Promise<boolean>;
   list(limit: number, cursor: string | null): Promise<UserPage>;
 }
 
 /** Builds the user statements for a schema's tables. */
-export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter): UserQueries {
+export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter, audit: AuditQueries): UserQueries {
   const find: Statement = {
     name: "gatehouse_find_user",
     text: `SELECT ${USER_COLUMNS} FROM ${t.users} WHERE username_key = $1`,
@@ -34,7 +39,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
                                 tokens_valid_after, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8)
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("created")}
+      ), ${changes.countAfter("created")}, ${audit.cte(9, "EXISTS (SELECT 1 FROM created)")}
       SELECT * FROM created
     `,
   };
@@ -53,7 +58,8 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
           AS batch (username, username_key, email, full_name, disabled, scopes, password_hash)
         ON CONFLICT (username_key) DO NOTHING
         RETURNING username_key
-      ), ${changes.countAfter("created")}
+      ), ${changes.countAfter("created")},
+      ${audit.cte(9, "e.username_key IN (SELECT username_key FROM created)")}
       SELECT coalesce(array_agg(username_key), '{}') AS created FROM created
     `,
   };
@@ -73,7 +79,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
           updated_at = $8
         WHERE username_key = $1
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("updated")}
+      ), ${changes.countAfter("updated")}, ${audit.cte(9, "EXISTS (SELECT 1 FROM updated)")}
       SELECT * FROM updated
     `,
   };
@@ -82,7 +88,8 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
   const remove: Statement = {
     name: "gatehouse_delete_user",
     text: `
-      WITH deleted AS (DELETE FROM ${t.users} WHERE username_key = $1 RETURNING 1), ${changes.countAfter("deleted")}
+      WITH deleted AS (DELETE FROM ${t.users} WHERE username_key = $1 RETURNING 1), ${changes.countAfter("deleted")},
+      ${audit.cte(2, "EXISTS (SELECT 1 FROM deleted)")}
       SELECT count(*) AS deleted FROM deleted
     `,
   };
@@ -97,7 +104,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
       return row === undefined ? null : readUserRow(row);
     },
 
-    async create(user, now) {
+    async create(user, now, events) {
       try {
         const row = await writeFirst(pool, insert, [
           user.username,
@@ -108,6 +115,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
           encodeScopes(user.scopes),
           user.passwordHash,
           now,
+          ...audit.values(events),
         ]);
         return readUserRow(row);
       } catch (error) {
@@ -118,7 +126,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
       }
     },
 
-    async createMany(batch, now) {
+    async createMany(batch, now, events) {
       checkUserBatch(batch);
       // Only the first user of a key is sent, so each key is inserted at most once; sorted
       // by key, so overlapping batches of two writers take their index entries in one order
@@ -141,6 +149,8 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
         rows.map(({ user }) => encodeScopes(user.scopes)),
         rows.map(({ user }) => user.passwordHash),
         now,
+        // Each user's events, recorded when that user is created (the statement matches them by key).
+        ...audit.values(rows.flatMap(({ key }) => events?.[firstIndex.get(key) ?? -1] ?? [])),
       ]);
       if (!Array.isArray(created)) throw new Error("the created username keys are not an array");
       const createdKeys = new Set<unknown>(created);
@@ -149,7 +159,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
       );
     },
 
-    async update(username, patch, now) {
+    async update(username, patch, now, events) {
       const [row] = await queryRows(pool, update, [
         usernameKey(username),
         patch.email ?? null,
@@ -159,12 +169,13 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter)
         patch.passwordHash ?? null,
         patch.tokensValidAfter ?? null,
         now,
+        ...audit.values(events),
       ]);
       return row === undefined ? null : readUserRow(row);
     },
 
-    async delete(username) {
-      const { deleted } = await writeFirst(pool, remove, [usernameKey(username)]);
+    async delete(username, events) {
+      const { deleted } = await writeFirst(pool, remove, [usernameKey(username), ...audit.values(events)]);
       return deleted === 1;
     },
 

@@ -84,6 +84,82 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens (expires_at);
     `,
   },
+  {
+    version: 5,
+    name: "add session metadata and refresh successors",
+    // A family is listed as a session: its latest use, address and user agent, and how the
+    // login authenticated. A used token keeps the hash of its successor, so a retry within the
+    // reuse interval is told from theft. The successor key lives in server_secrets.
+    sql: `
+      ALTER TABLE refresh_families ADD COLUMN last_used_at INTEGER;
+      UPDATE refresh_families SET last_used_at = created_at;
+      ALTER TABLE refresh_families ADD COLUMN ip TEXT;
+      ALTER TABLE refresh_families ADD COLUMN user_agent TEXT;
+      ALTER TABLE refresh_families ADD COLUMN amr TEXT NOT NULL DEFAULT '["pwd"]' CHECK (json_valid(amr));
+      CREATE INDEX refresh_families_user_created ON refresh_families (user_id, created_at);
+      DROP INDEX refresh_families_user;
+      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+      CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 6,
+    name: "create audit events",
+    // Append-only. seq is the order of recording (the rowid, so every index below ends in it
+    // and serves "newest first" as a backward scan); username_key is the case-folded user the
+    // event is about, for per-user listing that stays one index range however large the table.
+    sql: `
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        username TEXT,
+        username_key TEXT,
+        actor TEXT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        session_id TEXT,
+        details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
+      ) STRICT;
+      CREATE INDEX audit_events_time ON audit_events (time);
+      CREATE INDEX audit_events_user ON audit_events (username_key, time);
+      CREATE INDEX audit_events_type ON audit_events (type, time);
+    `,
+  },
+  {
+    version: 7,
+    name: "create webhook outbox",
+    // One row per audit event still to be POSTed, queued in the event's transaction while
+    // webhook_state says delivery is on. order_key is the user's case-folded name ('' for events
+    // about no user): only the oldest row of a key may be delivered, so each user's events go
+    // out in order. lease_owner/lease_until make a claimed row one process's alone for a while.
+    sql: `
+      CREATE TABLE webhook_outbox (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        order_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX webhook_outbox_order ON webhook_outbox (order_key, id);
+      CREATE INDEX webhook_outbox_created ON webhook_outbox (created_at);
+      CREATE TABLE webhook_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1))
+      ) STRICT;
+      INSERT INTO webhook_state (id, enabled) VALUES (1, 0);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

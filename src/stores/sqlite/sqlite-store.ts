@@ -1,8 +1,11 @@
-import type { GatehouseStore } from "../../core/store.js";
+import type { AuditEvents, GatehouseStore } from "../../core/store.js";
+import { prepareAuditQueries } from "./audit-queries.js";
 import { prepareKeyQueries } from "./key-queries.js";
 import { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
+import { prepareOutboxQueries } from "./outbox-queries.js";
 import { prepareRefreshQueries } from "./refresh-queries.js";
 import { prepareRevocationQueries } from "./revocation-queries.js";
+import { prepareSecretQueries } from "./secret-queries.js";
 import { guarded, toStoreError } from "./sqlite-errors.js";
 import { prepareUserQueries } from "./user-queries.js";
 
@@ -17,10 +20,14 @@ import { prepareUserQueries } from "./user-queries.js";
  */
 export async function sqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
   const db = openSqliteDatabase(path, options);
-  const { users, keys, refresh, revocations, ping, dataVersion } = guarded(() => ({
-    users: prepareUserQueries(db),
+  const outbox = guarded(() => prepareOutboxQueries(db));
+  const audit = guarded(() => prepareAuditQueries(db, outbox));
+  const { users, keys, secrets, refresh, revocations, ping, dataVersion, transaction } = guarded(() => ({
+    users: prepareUserQueries(db, audit.insert),
     keys: prepareKeyQueries(db),
-    refresh: prepareRefreshQueries(db),
+    secrets: prepareSecretQueries(db),
+    refresh: prepareRefreshQueries(db, audit.insert),
+    transaction: db.transaction((work: () => unknown) => work()),
     revocations: prepareRevocationQueries(db),
     ping: db.prepare("SELECT 1"),
     // data_version changes when another connection commits, never for this one's own writes:
@@ -44,6 +51,18 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     }
   };
 
+  // A write and the audit events that describe it commit together; without events the write
+  // runs as before (one statement, its own transaction).
+  const audited = <T>(write: () => T, events: AuditEvents | undefined, tookEffect: (result: T) => boolean) => {
+    if (events === undefined || events.length === 0) return write();
+    return transaction.immediate(() => {
+      const result = write();
+      if (tookEffect(result)) audit.insert(events);
+      return result;
+    }) as T;
+  };
+  const always = () => true;
+
   // better-sqlite3 is synchronous; the interface is async because a PostgreSQL store shares it.
   // `async` turns every throw, converted by `guarded`, into a rejection.
   return {
@@ -64,24 +83,72 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
         throw toStoreError(error);
       }
     },
-    createUser: async (user, now) => guarded(() => users.create(user, now)),
-    createUsers: async (batch, now) => guarded(() => users.createMany(batch, now)),
-    updateUser: async (username, patch, now) => guarded(() => users.update(username, patch, now)),
-    deleteUser: async (username) => guarded(() => users.delete(username)),
+    createUser: async (user, now, events) => guarded(() => audited(() => users.create(user, now), events, always)),
+    createUsers: async (batch, now, events) => guarded(() => users.createMany(batch, now, events)),
+    updateUser: async (username, patch, now, events) =>
+      guarded(() =>
+        audited(
+          () => users.update(username, patch, now),
+          events,
+          (user) => user !== null,
+        ),
+      ),
+    deleteUser: async (username, events) =>
+      guarded(() =>
+        audited(
+          () => users.delete(username),
+          events,
+          (deleted) => deleted,
+        ),
+      ),
     listUsers: async ({ limit, cursor }) => guarded(() => users.list(limit, cursor)),
 
     listSigningKeys: async () => guarded(() => keys.list()),
-    addSigningKey: async (key, now) => guarded(() => keys.add(key, now)),
+    addSigningKey: async (key, now, events) => guarded(() => audited(() => keys.add(key, now), events, always)),
     deleteSigningKeysSupersededBefore: async (before) => guarded(() => keys.deleteSupersededBefore(before)),
 
-    createRefreshFamily: async (token) => guarded(() => withoutFsync(() => refresh.createFamily(token))),
-    rotateRefreshToken: async (tokenHash, replacement, now) =>
-      guarded(() => withoutFsync(() => refresh.rotate(tokenHash, replacement, now))),
-    findRefreshToken: async (tokenHash) => guarded(() => refresh.find(tokenHash)),
-    revokeRefreshFamily: async (familyId, now) => guarded(() => refresh.revokeFamily(familyId, now)),
-    revokeUserRefreshFamilies: async (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+    ensureSecret: async (name, candidate, now) => guarded(() => secrets.ensure(name, candidate, now)),
 
-    revokeAccessToken: async (jti, expiresAt) => guarded(() => revocations.revokeAccessToken(jti, expiresAt)),
+    createRefreshFamily: async (family, events) =>
+      guarded(() => withoutFsync(() => refresh.createFamily(family, events))),
+    rotateRefreshToken: async (rotation, events) => guarded(() => withoutFsync(() => refresh.rotate(rotation, events))),
+    findRefreshToken: async (tokenHash) => guarded(() => refresh.find(tokenHash)),
+    revokeRefreshFamily: async (familyId, now, events) => {
+      guarded(() =>
+        audited(
+          () => refresh.revokeFamily(familyId, now),
+          events,
+          (found) => found,
+        ),
+      );
+    },
+    revokeUserRefreshFamilies: async (username, now) => guarded(() => refresh.revokeUserFamilies(username, now)),
+    listSessions: async (username, now) => guarded(() => refresh.listSessions(username, now)),
+    revokeSession: async (username, familyId, now, events) =>
+      guarded(() =>
+        audited(
+          () => refresh.revokeSession(username, familyId, now),
+          events,
+          (revoked) => revoked,
+        ),
+      ),
+
+    revokeAccessToken: async (jti, expiresAt, events) =>
+      guarded(() => audited(() => revocations.revokeAccessToken(jti, expiresAt), events, always)),
+    // A failed login's record commits without an fsync, as sessions do: a killed process
+    // loses none, and a flood of failures does not queue fsyncs on the event loop.
+    recordAuditEvents: async (events) => guarded(() => withoutFsync(() => audit.record(events))),
+    listAuditEvents: async (query) => guarded(() => audit.list(query)),
+    purgeAuditEvents: async (before) => guarded(() => audit.purge(before)),
+
+    setWebhookDelivery: async (enabled) => guarded(() => outbox.setEnabled(enabled)),
+    // Delivery bookkeeping commits without an fsync: a claim, completion or retry lost to a
+    // power cut only means one more delivery (at least once), never a lost event.
+    claimWebhookDeliveries: async (claim) => guarded(() => withoutFsync(() => outbox.claim(claim))),
+    completeWebhookDelivery: async (id, owner) => guarded(() => withoutFsync(() => outbox.complete(id, owner))),
+    retryWebhookDelivery: async (id, owner, nextAttemptAt, error) =>
+      guarded(() => withoutFsync(() => outbox.retry(id, owner, nextAttemptAt, error))),
+    webhookOutboxStats: async () => guarded(() => outbox.stats()),
     purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now)),
 
     ping: async () => {

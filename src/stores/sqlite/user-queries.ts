@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { GatehouseError } from "../../core/errors.js";
-import type { NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
+import type { AuditEvents, NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
@@ -15,14 +15,17 @@ import { isUniqueViolation } from "./sqlite-errors.js";
 export interface UserQueries {
   find(username: string): StoredUser | null;
   create(user: NewUser, now: number): StoredUser;
-  createMany(users: readonly NewUser[], now: number): Array<"created" | "exists">;
+  createMany(users: readonly NewUser[], now: number, events?: ReadonlyArray<AuditEvents>): Array<"created" | "exists">;
   update(username: string, patch: UserPatch, now: number): StoredUser | null;
   delete(username: string): boolean;
   list(limit: number, cursor: string | null): UserPage;
 }
 
-/** Prepares every user statement once, for the life of the connection. */
-export function prepareUserQueries(db: Database): UserQueries {
+/**
+ * Prepares every user statement once, for the life of the connection; `record` inserts audit
+ * events inside the transaction that is open when it is called.
+ */
+export function prepareUserQueries(db: Database, record: (events: AuditEvents | undefined) => void): UserQueries {
   const findByKey = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`);
   const columns = `users (username, username_key, email, full_name, disabled, scopes, password_hash,
                           tokens_valid_after, created_at, updated_at)`;
@@ -32,8 +35,13 @@ export function prepareUserQueries(db: Database): UserQueries {
   const insertIfNew = db.prepare(`INSERT INTO ${columns} ${values} ON CONFLICT (username_key) DO NOTHING`);
   // One transaction, so one WAL fsync under synchronous = FULL however many users it holds.
   // IMMEDIATE takes the write lock up front, where the busy timeout applies.
-  const createMany = db.transaction((batch: readonly NewUser[], now: number) =>
-    batch.map((user) => (insertIfNew.run(insertParams(user, now)).changes > 0 ? "created" : "exists")),
+  const createMany = db.transaction(
+    (batch: readonly NewUser[], now: number, events: ReadonlyArray<AuditEvents> | undefined) =>
+      batch.map((user, index) => {
+        if (insertIfNew.run(insertParams(user, now)).changes === 0) return "exists";
+        record(events?.[index]);
+        return "created";
+      }),
   );
   // One statement for every patch shape: NULL means "leave as is". tokens_valid_after only
   // moves forward, so a late or stale write can never revive tokens a newer one revoked.
@@ -73,9 +81,9 @@ export function prepareUserQueries(db: Database): UserQueries {
       return storedUserFrom(user, now);
     },
 
-    createMany(batch, now) {
+    createMany(batch, now, events) {
       checkUserBatch(batch);
-      return batch.length === 0 ? [] : createMany.immediate(batch, now);
+      return batch.length === 0 ? [] : createMany.immediate(batch, now, events);
     },
 
     update(username, patch, now) {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createAuditLog } from "../../../src/core/audit/audit-log.js";
 import { ACCESS_TOKEN_TYP, createAccessTokenService, createFixedClock, MESSAGES } from "../../../src/core/index.js";
 import { createKeyRing } from "../../../src/core/keys/key-ring.js";
 import { generateSigningKey, loadSigningKey } from "../../../src/core/keys/signing-keys.js";
-import { hashRefreshToken } from "../../../src/core/sessions/refresh-token.js";
+import { generateSuccessorKey, hashRefreshToken } from "../../../src/core/sessions/refresh-token.js";
 import { createSessionService } from "../../../src/core/sessions/session-service.js";
 import type { GatehouseStore, StoredUser } from "../../../src/core/store.js";
 import { memoryStore } from "../../../src/stores/memory/index.js";
@@ -12,6 +13,8 @@ const REFRESH_TTL = 3600;
 const ACCESS_TTL = 600;
 const WEB = { clientAddress: "192.0.2.1" };
 const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
+
+const CONTEXT = { actor: "self" } as const;
 
 async function setup() {
   const clock = createFixedClock(NOW);
@@ -24,7 +27,17 @@ async function setup() {
     clockSkewSeconds: 0,
     clock,
   });
-  const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: REFRESH_TTL });
+  const sessions = createSessionService({
+    store,
+    tokens,
+    clock,
+    refreshTokenTtl: REFRESH_TTL,
+    sessionMaxAge: 30 * 24 * 3600,
+    // Strict rotation: these tests pin what a reused token does (the reuse interval has its own tests).
+    reuseIntervalMs: 0,
+    successorKey: generateSuccessorKey(),
+    audit: createAuditLog({ store, clock }),
+  });
   const user = await store.createUser(
     {
       username: "johndoe",
@@ -82,7 +95,7 @@ describe("session service: startSession", () => {
     const { sessions, tokens, store, user } = await setup();
     const response = await sessions.startSession(user, ["me", "admin"], { ...WEB, clientId: "app" });
     const stored = await store.findRefreshToken(hashRefreshToken(refreshOf(response)));
-    expect(stored).toEqual({
+    expect(stored).toMatchObject({
       tokenHash: hashRefreshToken(refreshOf(response)),
       familyId: tokens.verify(response.access_token).sid,
       username: "johndoe",
@@ -111,7 +124,7 @@ describe("session service: rotate", () => {
     const login = await sessions.startSession(user, ["me", "admin"], WEB);
     clock.advance(60_000);
     const oldHash = hashRefreshToken(refreshOf(login));
-    const rotated = await sessions.rotate(oldHash, [], WEB);
+    const rotated = await sessions.rotate(refreshOf(login), [], WEB);
     expect(rotated.scope).toBe("me admin");
     expect(rotated.refresh_token).not.toBe(login.refresh_token);
     expect(rotated.access_token).not.toBe(login.access_token);
@@ -128,7 +141,7 @@ describe("session service: rotate", () => {
   it("narrows the access token to the requested scopes", async () => {
     const { sessions, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me", "admin"], WEB);
-    const rotated = await sessions.rotate(hashRefreshToken(refreshOf(login)), ["me"], WEB);
+    const rotated = await sessions.rotate(refreshOf(login), ["me"], WEB);
     expect(rotated.scope).toBe("me");
     expect(tokens.verify(rotated.access_token).scope).toBe("me");
   });
@@ -137,7 +150,7 @@ describe("session service: rotate", () => {
     const { sessions, store, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     const hash = hashRefreshToken(refreshOf(login));
-    expect(await codeOf(sessions.rotate(hash, ["me", "admin"], WEB))).toEqual({
+    expect(await codeOf(sessions.rotate(refreshOf(login), ["me", "admin"], WEB))).toEqual({
       code: "invalid_scope",
       message: "Scope not granted to this session: admin",
     });
@@ -148,26 +161,28 @@ describe("session service: rotate", () => {
     const { sessions, store, user } = await setup();
     const login = await sessions.startSession(user, ["me"], { ...WEB, clientId: "app" });
     const hash = hashRefreshToken(refreshOf(login));
-    expect(await codeOf(sessions.rotate(hash, [], { ...WEB, clientId: "other" }))).toEqual({
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], { ...WEB, clientId: "other" }))).toEqual({
       code: "invalid_grant",
       message: INVALID_REFRESH,
     });
-    expect(await codeOf(sessions.rotate(hash, [], WEB))).toMatchObject({ code: "invalid_grant" });
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toMatchObject({ code: "invalid_grant" });
     expect((await store.findRefreshToken(hash))?.usedAt).toBeNull();
-    await expect(sessions.rotate(hash, [], { ...WEB, clientId: "app" })).resolves.toMatchObject({ scope: "me" });
+    await expect(sessions.rotate(refreshOf(login), [], { ...WEB, clientId: "app" })).resolves.toMatchObject({
+      scope: "me",
+    });
   });
 
   it("refuses a client_id on a token issued without one", async () => {
     const { sessions, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
-    expect(
-      await codeOf(sessions.rotate(hashRefreshToken(refreshOf(login)), [], { ...WEB, clientId: "app" })),
-    ).toMatchObject({ code: "invalid_grant" });
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], { ...WEB, clientId: "app" }))).toMatchObject({
+      code: "invalid_grant",
+    });
   });
 
   it("refuses an unknown refresh token with invalid_grant", async () => {
     const { sessions } = await setup();
-    expect(await codeOf(sessions.rotate(hashRefreshToken("x".repeat(43)), [], WEB))).toEqual({
+    expect(await codeOf(sessions.rotate("x".repeat(43), [], WEB))).toEqual({
       code: "invalid_grant",
       message: INVALID_REFRESH,
     });
@@ -177,14 +192,14 @@ describe("session service: rotate", () => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     const familyId = tokens.verify(login.access_token).sid as string;
-    const first = hashRefreshToken(refreshOf(login));
+    const first = refreshOf(login);
     const rotated = await sessions.rotate(first, [], WEB);
     expect(await familyRevoked(store, user, familyId)).toBe(false);
 
     expect(await codeOf(sessions.rotate(first, [], WEB))).toEqual({ code: "invalid_grant", message: INVALID_REFRESH });
     expect(await familyRevoked(store, user, familyId)).toBe(true);
     // The legitimate holder's newer token dies with the family.
-    expect(await codeOf(sessions.rotate(hashRefreshToken(refreshOf(rotated)), [], WEB))).toMatchObject({
+    expect(await codeOf(sessions.rotate(refreshOf(rotated), [], WEB))).toMatchObject({
       code: "invalid_grant",
     });
   });
@@ -193,7 +208,7 @@ describe("session service: rotate", () => {
     const { sessions, store, user } = await setup();
     const login = await sessions.startSession(user, ["me", "admin"], WEB);
     await store.updateUser("johndoe", { scopes: ["me"] }, NOW);
-    const rotated = await sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB);
+    const rotated = await sessions.rotate(refreshOf(login), [], WEB);
     expect(rotated.scope).toBe("me");
   });
 
@@ -201,7 +216,7 @@ describe("session service: rotate", () => {
     const { sessions, store, user } = await setup();
     const login = await sessions.startSession(user, ["me", "admin"], WEB);
     await store.updateUser("johndoe", { scopes: ["me"] }, NOW);
-    const rotated = await sessions.rotate(hashRefreshToken(refreshOf(login)), ["admin"], WEB);
+    const rotated = await sessions.rotate(refreshOf(login), ["admin"], WEB);
     expect(rotated.scope).toBe("");
   });
 
@@ -210,7 +225,7 @@ describe("session service: rotate", () => {
     const login = await sessions.startSession(user, ["me"], WEB);
     await store.updateUser("johndoe", { disabled: true }, NOW);
     const hash = hashRefreshToken(refreshOf(login));
-    expect(await codeOf(sessions.rotate(hash, [], WEB))).toEqual({
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toEqual({
       code: "invalid_grant",
       message: MESSAGES.inactiveUser,
     });
@@ -223,7 +238,7 @@ describe("session service: rotate", () => {
     clock.advance(1);
     // Straight to the store, so only the tokensValidAfter check can refuse (the user service also revokes families).
     await store.updateUser("johndoe", { tokensValidAfter: clock.now() }, clock.now());
-    expect(await codeOf(sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB))).toEqual({
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toEqual({
       code: "invalid_grant",
       message: INVALID_REFRESH,
     });
@@ -233,29 +248,31 @@ describe("session service: rotate", () => {
     const { sessions, store, user } = await setup();
     await store.updateUser("johndoe", { tokensValidAfter: NOW }, NOW);
     const login = await sessions.startSession(user, ["me"], WEB);
-    await expect(sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB)).resolves.toMatchObject({ scope: "me" });
+    await expect(sessions.rotate(refreshOf(login), [], WEB)).resolves.toMatchObject({ scope: "me" });
   });
 
   it("refuses a refresh token once it has expired", async () => {
     const { sessions, clock, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
-    const hash = hashRefreshToken(refreshOf(login));
     clock.advance(REFRESH_TTL * 1000);
-    expect(await codeOf(sessions.rotate(hash, [], WEB))).toEqual({ code: "invalid_grant", message: INVALID_REFRESH });
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toEqual({
+      code: "invalid_grant",
+      message: INVALID_REFRESH,
+    });
   });
 
   it("accepts a refresh token a millisecond before it expires", async () => {
     const { sessions, clock, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     clock.advance(REFRESH_TTL * 1000 - 1);
-    await expect(sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB)).resolves.toMatchObject({ scope: "me" });
+    await expect(sessions.rotate(refreshOf(login), [], WEB)).resolves.toMatchObject({ scope: "me" });
   });
 
   it("refuses a refresh token of a user who was deleted", async () => {
     const { sessions, store, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     await store.deleteUser("johndoe");
-    expect(await codeOf(sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB))).toMatchObject({
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toMatchObject({
       code: "invalid_grant",
     });
   });
@@ -266,9 +283,9 @@ describe("session service: revoke", () => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     const familyId = tokens.verify(login.access_token).sid as string;
-    await sessions.revoke(refreshOf(login), undefined);
+    await sessions.revoke(refreshOf(login), undefined, CONTEXT);
     expect(await familyRevoked(store, user, familyId)).toBe(true);
-    expect(await codeOf(sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB))).toMatchObject({
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toMatchObject({
       code: "invalid_grant",
     });
   });
@@ -277,7 +294,7 @@ describe("session service: revoke", () => {
     const { sessions, store, tokens, user } = await setup();
     const first = await sessions.startSession(user, ["me"], WEB);
     const second = await sessions.startSession(user, ["me"], WEB);
-    await sessions.revoke(refreshOf(first), "refresh_token");
+    await sessions.revoke(refreshOf(first), "refresh_token", CONTEXT);
     expect(await familyRevoked(store, user, tokens.verify(second.access_token).sid as string)).toBe(false);
   });
 
@@ -285,7 +302,7 @@ describe("session service: revoke", () => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     const claims = tokens.verify(login.access_token);
-    await sessions.revoke(login.access_token, undefined);
+    await sessions.revoke(login.access_token, undefined, CONTEXT);
     expect(await accessRevoked(store, user, claims.jti as string)).toBe(true);
     expect(await familyRevoked(store, user, claims.sid as string)).toBe(false);
   });
@@ -293,14 +310,14 @@ describe("session service: revoke", () => {
   it("revokes a refresh token's family despite an access_token hint", async () => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
-    await sessions.revoke(refreshOf(login), "access_token");
+    await sessions.revoke(refreshOf(login), "access_token", CONTEXT);
     expect(await familyRevoked(store, user, tokens.verify(login.access_token).sid as string)).toBe(true);
   });
 
   it.each(["refresh_token", "something_else"])("revokes an access token despite the hint %s", async (hint) => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
-    await sessions.revoke(login.access_token, hint);
+    await sessions.revoke(login.access_token, hint, CONTEXT);
     expect(await accessRevoked(store, user, tokens.verify(login.access_token).jti as string)).toBe(true);
   });
 
@@ -308,7 +325,7 @@ describe("session service: revoke", () => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     const claims = tokens.verify(login.access_token);
-    await sessions.revoke(login.access_token, "access_token");
+    await sessions.revoke(login.access_token, "access_token", CONTEXT);
     expect(await accessRevoked(store, user, claims.jti as string)).toBe(true);
   });
 
@@ -323,7 +340,7 @@ describe("session service: revoke", () => {
     const claims = tokens.verify(login.access_token);
     const before = await store.changeVersion();
     for (const hint of [undefined, "access_token", "refresh_token"]) {
-      await expect(sessions.revoke(token, hint)).resolves.toBeUndefined();
+      await expect(sessions.revoke(token, hint, CONTEXT)).resolves.toBeUndefined();
     }
     expect(await store.changeVersion()).toBe(before);
     expect(await familyRevoked(store, user, claims.sid as string)).toBe(false);
@@ -335,7 +352,7 @@ describe("session service: revoke", () => {
     const login = await sessions.startSession(user, ["me"], WEB);
     const claims = tokens.verify(login.access_token);
     clock.advance(ACCESS_TTL * 1000 + 1000);
-    await sessions.revoke(login.access_token, "access_token");
+    await sessions.revoke(login.access_token, "access_token", CONTEXT);
     expect(await accessRevoked(store, user, claims.jti as string)).toBe(false);
   });
 });
@@ -346,10 +363,10 @@ describe("session service: logout", () => {
     const login = await sessions.startSession(user, ["me"], WEB);
     const other = await sessions.startSession(user, ["me"], WEB);
     const claims = tokens.verify(login.access_token);
-    await sessions.logout(claims);
+    await sessions.logout(claims, CONTEXT);
     expect(await accessRevoked(store, user, claims.jti as string)).toBe(true);
     expect(await familyRevoked(store, user, claims.sid as string)).toBe(true);
-    expect(await codeOf(sessions.rotate(hashRefreshToken(refreshOf(login)), [], WEB))).toMatchObject({
+    expect(await codeOf(sessions.rotate(refreshOf(login), [], WEB))).toMatchObject({
       code: "invalid_grant",
     });
     expect(await familyRevoked(store, user, tokens.verify(other.access_token).sid as string)).toBe(false);
@@ -359,7 +376,7 @@ describe("session service: logout", () => {
     const { sessions, store, tokens, user } = await setup();
     const login = await sessions.startSession(user, ["me"], WEB);
     const claims = tokens.verify(login.access_token);
-    await sessions.logout(claims);
+    await sessions.logout(claims, CONTEXT);
     await store.purgeExpired(claims.exp * 1000 - 1);
     expect(await accessRevoked(store, user, claims.jti as string)).toBe(true);
     await store.purgeExpired(claims.exp * 1000 + 1);
@@ -370,7 +387,7 @@ describe("session service: logout", () => {
     const { sessions, store, tokens, user } = await setup();
     const issued = tokens.issue({ subject: "johndoe", scopes: ["me"] });
     const login = await sessions.startSession(user, ["me"], WEB);
-    await sessions.logout(issued.claims);
+    await sessions.logout(issued.claims, CONTEXT);
     expect(await accessRevoked(store, user, issued.claims.jti as string)).toBe(true);
     expect(await familyRevoked(store, user, tokens.verify(login.access_token).sid as string)).toBe(false);
   });

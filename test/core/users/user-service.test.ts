@@ -49,7 +49,9 @@ async function addFamily(store: ReturnType<typeof memoryStore>, familyId: string
     scope: "me",
     issuedAt: NOW,
     expiresAt: NOW + 3_600_000,
-    usedAt: null,
+    ip: null,
+    userAgent: null,
+    amr: ["pwd"],
   });
 }
 
