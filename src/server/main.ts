@@ -1,5 +1,5 @@
 import { createGatehouse, type Gatehouse, type SharedLoginAttempts } from "../core/index.js";
-import type { RedisAttempts } from "../stores/redis/redis-attempts.js";
+import { createRedisAttempts, type RedisAttempts } from "../stores/redis/redis-attempts.js";
 import { buildServer } from "./build-server.js";
 import type { ServerConfig } from "./config.js";
 import { addDemoUsers } from "./demo-users.js";
@@ -34,7 +34,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   let warnSyncFailed = (_error: unknown) => {};
   try {
     const { throttle } = config.gatehouse;
-    if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
+    if (config.redisUrl !== undefined && throttle !== false) redis = await createRedisAttempts(config.redisUrl);
     // Redis, when set, counts attempts for every server; else a cluster primary's counters, the
     // store's shared ones, or memory (the precedence is createLoginThrottle's).
     const shared = redis ?? options.counters;
@@ -88,12 +88,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       await redis?.close();
     },
   };
-}
-
-// Loading ioredis costs startup time; a server without Redis should not pay for it.
-async function openRedisAttempts(url: string): Promise<RedisAttempts> {
-  const { createRedisAttempts } = await import("../stores/redis/redis-attempts.js");
-  return createRedisAttempts(url);
 }
 
 function formatUrl(address: string): string {
