@@ -9,9 +9,9 @@ export interface DriverPackage {
 }
 
 /**
- * Imports a store's database driver. The drivers are optional peer dependencies (only
- * `better-sqlite3` is installed with Gatehouse), so a missing one is a setup mistake, told
- * with the command that fixes it rather than Node's "Cannot find package".
+ * Imports a store's database driver. `pg` and `ioredis` are optional peer dependencies and
+ * `better-sqlite3` an optional dependency (dropped when it cannot be built), so a missing one
+ * is a setup mistake, told with the command that fixes it rather than Node's "Cannot find package".
  * @throws GatehouseError `store_unavailable` naming the package to install when it is not installed.
  * @example
  * const pg = await loadDriver(() => import("pg"), { name: "pg", neededBy: "the PostgreSQL store" });

@@ -35,10 +35,10 @@ describe("a store whose driver is not installed", () => {
   beforeAll(() => buildIfStale(), 120_000);
 
   it.each([
-    ["gatehouse/postgres", "postgresStore('postgres://gatehouse@127.0.0.1:1/gatehouse')", "npm install pg"],
-    ["gatehouse/redis", "createRedisAttempts('redis://127.0.0.1:1')", "npm install ioredis"],
-    ["gatehouse/sqlite", "sqliteStore(':memory:')", "npm install better-sqlite3"],
-  ])("%s imports, and opening it fails with store_unavailable naming %s", (entry, open, install) => {
+    ["gatehouse/postgres", "npm install pg", "postgresStore('postgres://gatehouse@127.0.0.1:1/gatehouse')"],
+    ["gatehouse/redis", "npm install ioredis", "createRedisAttempts('redis://127.0.0.1:1')"],
+    ["gatehouse/sqlite", "npm install better-sqlite3", "sqliteStore(':memory:')"],
+  ])("%s imports, and opening it fails with store_unavailable saying %s", (entry, install, open) => {
     const script = `
       const store = await import("${entry}");
       try {
