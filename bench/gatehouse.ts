@@ -6,10 +6,22 @@ export function startGatehouse(
   databaseUrl: string,
   nodeFlags: string[] = [],
   name = "gatehouse",
+  serveFlags: string[] = [],
 ): Promise<ServerProcess> {
   return startServerProcess({
     name,
-    args: [...nodeFlags, GATEHOUSE_BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--database", databaseUrl],
+    args: [
+      ...nodeFlags,
+      GATEHOUSE_BIN,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--database",
+      databaseUrl,
+      ...serveFlags,
+    ],
     ready: /Gatehouse listening on (http:\/\/[^\s]+)/,
   });
 }

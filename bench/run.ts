@@ -14,6 +14,7 @@ import { runFootprint } from "./scenarios/footprint.js";
 import { runGrowth } from "./scenarios/growth.js";
 import { runLogin } from "./scenarios/login.js";
 import { runLoginFlood } from "./scenarios/login-flood.js";
+import { runWorkers } from "./scenarios/workers.js";
 import { parseSettings, type Settings } from "./settings.js";
 
 const SCENARIOS: ReadonlyArray<[number, string, (ctx: ScenarioContext) => Promise<ResultRow[]>]> = [
@@ -22,6 +23,7 @@ const SCENARIOS: ReadonlyArray<[number, string, (ctx: ScenarioContext) => Promis
   [3, "reads during a login flood", runLoginFlood],
   [4, "growth", runGrowth],
   [5, "footprint", runFootprint],
+  [6, "workers", runWorkers],
 ];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -71,7 +71,7 @@ export function parseSettings(argv: readonly string[]): Settings {
     sampledUsers: quick ? 4 : 16,
     lightRate: 200,
     startupRounds: quick ? rounds : Math.max(7, rounds),
-    only: new Set(only === undefined ? [1, 2, 3, 4, 5] : only.split(",").map(Number)),
+    only: new Set(only === undefined ? [1, 2, 3, 4, 5, 6] : only.split(",").map(Number)),
     outDir,
     cacheDir: flags.get("--cache") ?? CACHE_DIR,
     docsFile: switches.has("--no-docs") ? null : (flags.get("--docs") ?? docsDefault),

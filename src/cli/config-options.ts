@@ -29,7 +29,10 @@ export function addConfigOptions(command: Command): Command {
       "--algorithm <alg>",
       "HS256, EdDSA, ES256 or RS256 (env GATEHOUSE_ALGORITHM; default: the database's current key, HS256 for a new one)",
     )
-    .option("--issuer <iss>", "the tokens' iss claim (env GATEHOUSE_ISSUER)")
+    .option(
+      "--issuer <url>",
+      "the issuer URL: every token's iss and the base of the discovery metadata's URLs (env GATEHOUSE_ISSUER; default the URL serve listens on)",
+    )
     .option("--audience <aud>", "the tokens' aud claim (env GATEHOUSE_AUDIENCE)")
     .option("--access-token-ttl <seconds>", "access token lifetime (env GATEHOUSE_ACCESS_TOKEN_TTL, default 1800)")
     .option(

@@ -1,4 +1,4 @@
-import type { Gatehouse, GatehouseStore, PublicUser, StoredUser, UserService } from "../core/index.js";
+import type { GatehouseStore, PublicUser, UserRecord, UserService } from "../core/index.js";
 import type { ServerConfig } from "../server/config.js";
 import { type ConfigFlags, toOverrides } from "./config-options.js";
 import type { CliIo } from "./io.js";
@@ -7,7 +7,9 @@ import type { CliIo } from "./io.js";
 export interface UserSession {
   users: UserService;
   /** The core's own conversion, so the CLI prints exactly what the API shows (never a hash). */
-  toPublicUser(user: StoredUser): PublicUser;
+  toPublicUser(user: UserRecord): PublicUser;
+  /** The core's rule for who counts as an admin. */
+  isEnabledAdmin(user: UserRecord): boolean;
 }
 
 // Settings only `serve` uses: a bad PORT in the environment must not break `users list`.
@@ -41,20 +43,11 @@ export async function withUserService<T>(
       hasher: core.createPasswordHasher(),
       clock: core.systemClock,
       knownScopes: new Set(Object.keys(options.scopes)),
+      // The operator is the way back in (`users set-scopes`), and may need to lock out a sole admin.
+      keepAnAdmin: false,
     });
-    return work({ users, toPublicUser: core.toPublicUser });
+    return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: core.isEnabledAdmin });
   });
-}
-
-/** Opens the database, runs `work` with a Gatehouse over it (keys loaded), and closes it. */
-export async function withGatehouse<T>(
-  flags: ConfigFlags,
-  io: CliIo,
-  work: (gatehouse: Gatehouse) => Promise<T>,
-): Promise<T> {
-  const config = await loadCommandConfig(flags, io);
-  const { createGatehouse } = await import("../core/index.js");
-  return withStore(config, async (store) => work(await createGatehouse({ store, ...config.gatehouse })));
 }
 
 /** Opens the configured store, runs `work`, and closes the store whatever happens. */

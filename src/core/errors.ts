@@ -21,6 +21,7 @@ export type GatehouseErrorCode =
   | "validation_failed"
   | "user_not_found"
   | "user_exists"
+  | "last_admin"
   | "store_unavailable";
 
 /** Options for a {@link GatehouseError}. */

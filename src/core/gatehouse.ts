@@ -2,18 +2,22 @@ import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
-import { createKeyManager } from "./keys/key-manager.js";
-import type { PublicJwk } from "./keys/signing-keys.js";
+import { type CreatedKey, createKeyManager } from "./keys/key-manager.js";
+import type { SigningKeyStatus } from "./keys/key-states.js";
+import type { PublicJwk, SigningAlgorithm } from "./keys/signing-keys.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createAuthenticate } from "./passwords/authenticate.js";
+import { type CheckPassword, createCheckPassword } from "./passwords/check-password.js";
 import { createPasswordHasher, type PasswordHasher } from "./passwords/password-hasher.js";
 import { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principals/principal-resolver.js";
 import { type CachedStore, withSubjectCache } from "./principals/subject-cache.js";
 import { createSessionService } from "./sessions/session-service.js";
-import type { GatehouseStore, StoredUser } from "./store.js";
+import type { GatehouseStore } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
+import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
+import { type UserRecord, withoutPasswordHash } from "./users/user.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 
 /** The framework-agnostic Gatehouse: log in, verify tokens, manage users and keys. */
@@ -26,8 +30,15 @@ export interface Gatehouse extends PrincipalResolver {
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
   readonly scopes: Readonly<Record<string, string>>;
-  /** The seed's `authenticate_user`, in constant time: unknown users cost a hash too. */
-  authenticate(username: string, password: string): Promise<StoredUser>;
+  /**
+   * The seed's `authenticate_user`, in constant time: unknown users cost a hash too. Not
+   * throttled: a route of your own that checks passwords should use {@link Gatehouse.checkPassword}.
+   */
+  authenticate(username: string, password: string): Promise<UserRecord>;
+  /** {@link Gatehouse.authenticate} behind the login throttle (per account and per address), as `/token` uses it. */
+  checkPassword(...args: Parameters<CheckPassword>): Promise<UserRecord>;
+  /** Changes a user's own password after checking the current one through the login throttle. */
+  changeOwnPassword: ChangeOwnPassword;
   /** RFC 6749 token endpoint logic for every grant type of `GRANT_TYPES`. */
   handleTokenRequest(request: TokenRequest, context: TokenRequestContext): Promise<TokenResponse>;
   /** RFC 7009: takes back a refresh token (and its session) or an access token; unknown tokens are ignored. */
@@ -38,7 +49,14 @@ export interface Gatehouse extends PrincipalResolver {
   logoutEverywhere(username: string): Promise<void>;
   /** The public keys (RFC 7517 JWK Set); empty for HS256. */
   jwks(): { keys: PublicJwk[] };
-  rotateKeys(): Promise<string>;
+  /**
+   * Publishes a new signing key (of `algorithm`, default the configured or current one) and
+   * returns its kid. It signs once resource servers' JWKS caches have had time to fetch it
+   * (`jwksMaxAge`); until then the current key signs. Older keys verify until their tokens expire.
+   */
+  rotateKeys(algorithm?: SigningAlgorithm): Promise<string>;
+  /** Every signing key with its state (next, current, retiring) and times, newest first. */
+  listKeys(): Promise<SigningKeyStatus[]>;
   /**
    * Picks up what other processes changed in the store (key rotation) and purges expired rows;
    * cheap when nothing changed. Runs on its own every `syncInterval` ms; call it to run now.
@@ -78,6 +96,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     algorithm: options.algorithm,
     secretKey: options.secretKey,
     retireAfterMs: (options.accessTokenTtl + options.clockSkew) * 1000,
+    publishAheadMs: options.jwksMaxAge * 1000,
     clock,
   });
   const tokens = createAccessTokenService({
@@ -93,6 +112,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   const sessions = createSessionService({ store, tokens, clock, refreshTokenTtl: options.refreshTokenTtl });
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
+  const checkPassword = createCheckPassword({ authenticate, throttle });
+  const changeOwnPassword = createChangeOwnPassword({ checkPassword, users });
   const upkeep = await createUpkeep({
     store,
     keys,
@@ -105,10 +126,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
 
   const grantDeps: GrantDependencies = {
     knownScopes,
-    authenticate: (username, password, context) =>
-      throttle === null
-        ? authenticate(username, password)
-        : throttle.guard(username, context.clientAddress, () => authenticate(username, password)),
+    authenticate: checkPassword,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
     rotateRefreshToken: (tokenHash, scopes, context) => sessions.rotate(tokenHash, scopes, context),
   };
@@ -120,7 +138,10 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     hasher,
     users,
     scopes: options.scopes,
-    authenticate,
+    // What leaves the core carries no password hash.
+    authenticate: async (username, password) => withoutPasswordHash(await authenticate(username, password)),
+    checkPassword: async (...args) => withoutPasswordHash(await checkPassword(...args)),
+    changeOwnPassword,
     handleTokenRequest: (request, context) => dispatchGrant(request, context, grantDeps),
     currentUser: principals.currentUser,
     currentActiveUser: principals.currentActiveUser,
@@ -131,7 +152,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
       await users.invalidateTokens(username);
     },
     jwks: () => keys.ring().jwks,
-    rotateKeys: () => keys.rotate(),
+    rotateKeys: async (algorithm) => (await keys.rotate(algorithm)).kid,
+    listKeys: () => keys.list(),
     syncWithStore: upkeep.syncWithStore,
     async close() {
       await upkeep.stop();
@@ -140,12 +162,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   };
 }
 
-function keyNotices(created: Awaited<ReturnType<typeof createKeyManager>>["created"]): string[] {
+function keyNotices(created: CreatedKey | null): string[] {
   if (created === null) return [];
   if (created.newStore) {
     return [`Initialised a new database with an ${created.algorithm} signing key (kid ${created.kid})`];
   }
   return [
-    `Switched to a new ${created.algorithm} signing key (kid ${created.kid}); older keys verify until their tokens expire`,
+    `Published a new ${created.algorithm} signing key (kid ${created.kid}); it signs from ` +
+      `${new Date(created.signsFrom).toISOString()}, once resource servers' JWKS caches can have it; ` +
+      "older keys verify until their tokens expire",
   ];
 }

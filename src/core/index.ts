@@ -12,10 +12,13 @@ export { createGatehouse } from "./gatehouse.js";
 export { GRANT_TYPES } from "./grants/grant-dispatch.js";
 export type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 export { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
+export type { SigningKeyState, SigningKeyStatus } from "./keys/key-states.js";
 export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-keys.js";
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
-export { resolveOptions } from "./options.js";
+export { checkIssuer, DEFAULT_ISSUER, resolveOptions, resolveScopes } from "./options.js";
+export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";
+export { HASH_COST_LIMITS } from "./passwords/hash-costs.js";
 export type {
   Argon2Parameters,
   PasswordCheck,
@@ -63,18 +66,21 @@ export type {
   AccessTokenService,
   IssuedAccessToken,
 } from "./tokens/access-token.js";
-export { ACCESS_TOKEN_TYP, createAccessTokenService } from "./tokens/access-token.js";
+export { ACCESS_TOKEN_TYP, createAccessTokenService, DEFAULT_CLIENT_ID } from "./tokens/access-token.js";
 export { extractBearerToken, MAX_TOKEN_LENGTH } from "./tokens/bearer.js";
 export {
   DEFAULT_SCOPES,
   grantScopes,
+  liveScopes,
   missingScopes,
   parseScopeParameter,
   requireScopes,
   splitScopes,
 } from "./tokens/scopes.js";
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
-export type { PublicUser } from "./users/user.js";
+export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
+export type { ChangeOwnPassword } from "./users/own-password.js";
+export type { PublicUser, UserRecord } from "./users/user.js";
 export {
   countCharacters,
   normalizeNewUsername,

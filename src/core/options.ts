@@ -1,11 +1,12 @@
 import type { Clock } from "./clock.js";
+import { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
 import { defaultHashQueueOptions, type WorkQueueOptions } from "./passwords/work-queue.js";
 import type { GatehouseStore } from "./store.js";
 import type { ThrottleOptions } from "./throttle/login-throttle.js";
 import { resolveThrottleLimits, type ThrottleLimits } from "./throttle/throttle-limits.js";
-import { DEFAULT_SCOPES } from "./tokens/scopes.js";
+import { DEFAULT_SCOPES, isScopeName } from "./tokens/scopes.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -14,7 +15,11 @@ export interface GatehouseOptions {
   secretKey?: string;
   /** Absent: keep the store's current key's algorithm (HS256 for a new store). A different one rotates. */
   algorithm?: SigningAlgorithm;
-  /** Default "gatehouse". */
+  /**
+   * The issuer identifier: an absolute http(s) URL without query or fragment (RFC 8414 §2),
+   * the tokens' `iss` and the base of every endpoint URL in the discovery metadata. Default
+   * {@link DEFAULT_ISSUER}, the server's default base URL; set it to the URL clients use.
+   */
   issuer?: string;
   audience?: string;
   /** Seconds; default 1800 as in the seed's ACCESS_TOKEN_EXPIRE_MINUTES = 30. */
@@ -23,7 +28,13 @@ export interface GatehouseOptions {
   refreshTokenTtl?: number;
   /** Seconds of leeway for exp/nbf/iat; default 30. */
   clockSkew?: number;
-  /** Scope name to description; default `me` and `admin`. */
+  /**
+   * Seconds resource servers may cache the JWKS (its `Cache-Control: max-age`); default
+   * {@link JWKS_MAX_AGE_SECONDS}. A rotated-in key is published this long before it signs, so a
+   * cache that honours the max-age has it before the first token it signed arrives.
+   */
+  jwksMaxAge?: number;
+  /** Scope name to description, added to `me` and `admin` (always there; their descriptions may be changed). */
   scopes?: Record<string, string>;
   /** Verified tokens whose signature check fast-jwt may skip (claims and revocation are always checked). */
   tokenCacheSize?: number;
@@ -58,6 +69,7 @@ export interface ResolvedOptions {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   clockSkew: number;
+  jwksMaxAge: number;
   scopes: Record<string, string>;
   tokenCacheSize: number;
   subjectCacheTtl: number;
@@ -69,6 +81,9 @@ export interface ResolvedOptions {
 }
 
 const MAX_TTL = 366 * 24 * 3600;
+
+/** The issuer when none is configured: the base URL `gatehouse serve` listens on by default. */
+export const DEFAULT_ISSUER = "http://127.0.0.1:8000";
 
 /**
  * Fills in defaults and rejects configuration mistakes at construction, never during a request.
@@ -89,8 +104,10 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
   const clockSkew = options.clockSkew ?? 30;
   if (!Number.isInteger(clockSkew) || clockSkew < 0 || clockSkew > 300)
     throw new TypeError("clock skew must be 0–300 seconds");
-  const issuer = options.issuer ?? "gatehouse";
-  if (issuer.length === 0) throw new TypeError("the issuer must not be empty");
+  const jwksMaxAge = options.jwksMaxAge ?? JWKS_MAX_AGE_SECONDS;
+  if (!Number.isInteger(jwksMaxAge) || jwksMaxAge < 0 || jwksMaxAge > 86_400)
+    throw new TypeError("the JWKS max-age must be 0–86400 seconds");
+  const issuer = checkIssuer(options.issuer ?? DEFAULT_ISSUER);
   if (options.audience !== undefined && options.audience.length === 0)
     throw new TypeError("the audience must not be empty");
   return {
@@ -101,7 +118,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     accessTokenTtl,
     refreshTokenTtl,
     clockSkew,
-    scopes: { ...(options.scopes ?? DEFAULT_SCOPES) },
+    jwksMaxAge,
+    scopes: resolveScopes(options.scopes),
     tokenCacheSize: options.tokenCacheSize ?? 10_000,
     // At most a second: other processes' changes (revocation, disable) must be seen within one second.
     subjectCacheTtl: boundedMs("subjectCacheTtl", options.subjectCacheTtl ?? 500, 1000),
@@ -132,6 +150,28 @@ function resolveHashQueue(options: GatehouseOptions): WorkQueueOptions {
   return queue;
 }
 
+const MAX_SCOPE_COUNT = 256;
+const MAX_SCOPE_DESCRIPTION = 200;
+
+/** The scopes a Gatehouse knows: `me` and `admin` (the built-in routes need them) plus `scopes`, checked. */
+export function resolveScopes(scopes: Record<string, string> | undefined): Record<string, string> {
+  const resolved: Record<string, string> = { ...DEFAULT_SCOPES };
+  for (const [name, description] of Object.entries(scopes ?? {})) {
+    if (!isScopeName(name))
+      throw new TypeError(
+        `scope names are 1–64 printable ASCII characters without spaces, quotes or backslashes (got ${JSON.stringify(name.slice(0, 70))})`,
+      );
+    if (typeof description !== "string" || description.length > MAX_SCOPE_DESCRIPTION) {
+      throw new TypeError(
+        `the description of scope ${name} must be a string of at most ${MAX_SCOPE_DESCRIPTION} characters`,
+      );
+    }
+    resolved[name] = description;
+  }
+  if (Object.keys(resolved).length > MAX_SCOPE_COUNT) throw new TypeError(`at most ${MAX_SCOPE_COUNT} scopes`);
+  return resolved;
+}
+
 function boundedMs(name: string, value: number, max: number): number {
   if (!Number.isInteger(value) || value < 0 || value > max)
     throw new TypeError(`${name} must be 0–${max} milliseconds`);
@@ -142,4 +182,26 @@ function positiveSeconds(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_TTL)
     throw new TypeError(`${name} must be 1–${MAX_TTL} seconds`);
   return value;
+}
+
+/**
+ * RFC 8414 §2: the issuer is a URL with no query or fragment, and strict clients (oauth4webapi,
+ * openid-client) compare it with the URL they fetched the metadata from. `http:` is allowed for
+ * development and private networks; the string is kept as given, since `iss` is compared exactly.
+ * @throws TypeError naming what is wrong.
+ */
+export function checkIssuer(issuer: string): string {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new TypeError(
+      `the issuer must be an absolute URL such as https://auth.example.com (got ${JSON.stringify(issuer)})`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError("the issuer must be an http(s) URL");
+  if (url.search !== "" || url.hash !== "" || issuer.includes("?") || issuer.includes("#"))
+    throw new TypeError("the issuer URL must have no query or fragment");
+  if (url.username !== "" || url.password !== "") throw new TypeError("the issuer URL must not contain credentials");
+  return issuer;
 }

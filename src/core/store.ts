@@ -79,15 +79,19 @@ export interface StoredSigningKey {
   /** PEM public key; empty for HMAC keys. */
   publicKey: string;
   createdAt: number;
-  /** When set, the key no longer signs; it verifies until `retireAt`. */
+  /** When set, the key stops signing at this moment (it may be ahead); it verifies until its tokens expire. */
   supersededAt: number | null;
 }
 
 /** Signing keys, kept with the database so tokens survive restarts. */
 export interface KeyStore {
   listSigningKeys(): Promise<StoredSigningKey[]>;
-  /** Adds a key and marks every other key of the store superseded at `now`. */
-  addSigningKey(key: StoredSigningKey, now: number): Promise<void>;
+  /**
+   * Adds a key and marks every other key of the store not yet superseded as superseded at
+   * `supersedeAt`: usually a moment ahead, when the new key takes over signing (until then the
+   * old one signs and the new one is only published).
+   */
+  addSigningKey(key: StoredSigningKey, supersedeAt: number): Promise<void>;
   /** Deletes keys superseded before `before` (their tokens have all expired). */
   deleteSigningKeysSupersededBefore(before: number): Promise<number>;
 }

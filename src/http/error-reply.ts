@@ -43,6 +43,7 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   validation_failed: { status: 422, oauthError: "invalid_request" },
   user_not_found: { status: 404, detail: "User not found" },
   user_exists: { status: 409 },
+  last_admin: { status: 409 },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
 };
 

@@ -1,6 +1,8 @@
 import {
+  checkIssuer,
   type GatehouseOptions,
   isSigningAlgorithm,
+  resolveScopes,
   resolveThrottleLimits,
   type ThrottleLimits,
 } from "../core/index.js";
@@ -10,7 +12,10 @@ export interface ServerConfig {
   databaseUrl: string;
   host: string;
   port: number;
-  /** Passed to `createGatehouse` together with the store. */
+  /**
+   * Passed to `createGatehouse` together with the store. `issuer` is set only when configured:
+   * `serve` defaults it to the base URL it listens on (see {@link baseUrlOf}).
+   */
   gatehouse: Omit<GatehouseOptions, "store">;
   /** Trust `X-Forwarded-For` from this many proxy hops (0: use the socket address). */
   trustProxy: number;
@@ -66,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
   if (secretKey !== undefined && algorithm !== undefined && algorithm !== "HS256") {
     throw new ConfigError(`GATEHOUSE_SECRET_KEY is an HS256 key; unset it to use ${algorithm}`);
   }
-  const issuer = pick(flags.issuer, "GATEHOUSE_ISSUER");
+  const issuer = issuerOf(pick(flags.issuer, "GATEHOUSE_ISSUER"));
   const audience = pick(flags.audience, "GATEHOUSE_AUDIENCE");
   const accessTokenTtl = integer(
     pick(flags.accessTokenTtl, "GATEHOUSE_ACCESS_TOKEN_TTL"),
@@ -83,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
     366 * 86400,
   );
   const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
+  const jwksMaxAge = nonEmpty(env.GATEHOUSE_JWKS_MAX_AGE);
   return {
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
     ...(redisUrl === undefined ? {} : { redisUrl }),
@@ -95,11 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...(algorithm === undefined ? {} : { algorithm }),
       accessTokenTtl,
       refreshTokenTtl,
+      ...(jwksMaxAge === undefined ? {} : { jwksMaxAge: integer(jwksMaxAge, "GATEHOUSE_JWKS_MAX_AGE", 0, 0, 86_400) }),
       ...(secretKey === undefined ? {} : { secretKey }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),
       throttle: throttleConfig(env),
       ...hashQueueConfig(env),
+      ...scopesConfig(nonEmpty(env.GATEHOUSE_SCOPES)),
     },
   };
 }
@@ -144,6 +152,47 @@ function hashQueueConfig(env: NodeJS.ProcessEnv): Pick<GatehouseOptions, "hashQu
       ...(maxQueued === undefined ? {} : { maxQueued: integer(maxQueued, "GATEHOUSE_HASH_QUEUE", 0, 0, 100_000) }),
     },
   };
+}
+
+/**
+ * `GATEHOUSE_SCOPES`: the server's scopes as `name[:description]`, separated by commas, or by
+ * spaces when there is no comma (so descriptions with spaces need commas between entries):
+ * `orders:Read your orders, invoices`. `me` and `admin` are always there.
+ */
+function scopesConfig(raw: string | undefined): Pick<GatehouseOptions, "scopes"> {
+  if (raw === undefined) return {};
+  const entries = (raw.includes(",") ? raw.split(",") : raw.split(/\s+/)).map((entry) => entry.trim());
+  const scopes: Record<string, string> = {};
+  for (const entry of entries.filter((value) => value !== "")) {
+    const colon = entry.indexOf(":");
+    const name = colon === -1 ? entry : entry.slice(0, colon).trim();
+    scopes[name] = colon === -1 ? "" : entry.slice(colon + 1).trim();
+  }
+  try {
+    resolveScopes(scopes);
+  } catch (error) {
+    throw new ConfigError(`GATEHOUSE_SCOPES: ${(error as Error).message}`);
+  }
+  return { scopes };
+}
+
+/**
+ * The base URL a server listening on `host:port` is reached at, its default issuer: the
+ * contract's `http://127.0.0.1:8000` for the defaults. Behind a proxy, GATEHOUSE_ISSUER names
+ * the public URL instead.
+ */
+export function baseUrlOf(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** GATEHOUSE_ISSUER: an absolute http(s) URL (RFC 8414 §2), kept exactly as given. */
+function issuerOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return checkIssuer(raw);
+  } catch (error) {
+    throw new ConfigError(`GATEHOUSE_ISSUER: ${(error as Error).message}`);
+  }
 }
 
 /** A `redis://` or `rediss://` URL; the message never repeats it, since it may hold a password. */

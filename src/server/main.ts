@@ -1,7 +1,8 @@
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { createGatehouse, type Gatehouse, type SharedLoginAttempts } from "../core/index.js";
 import { createRedisAttempts, type RedisAttempts } from "../stores/redis/redis-attempts.js";
 import { buildServer } from "./build-server.js";
-import type { ServerConfig } from "./config.js";
+import { baseUrlOf, type ServerConfig } from "./config.js";
 import { addDemoUsers } from "./demo-users.js";
 import { openStore } from "./open-store.js";
 import { lowerHelperThreadPriority } from "./thread-priority.js";
@@ -25,8 +26,31 @@ export interface StartServerOptions {
   purgeExpiredRows?: boolean;
 }
 
-/** Opens the store, creates the Gatehouse, builds the server and listens. */
+/**
+ * Opens the store, creates the Gatehouse, builds the server and listens. Without a configured
+ * issuer the issuer is the base URL it listens on; for port 0 a free port is found first, since
+ * the issuer (every token's `iss`) must be known before the first token.
+ */
 export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
+  if (config.gatehouse.issuer !== undefined || config.port !== 0) {
+    return startOnPort(config, options, config.port);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort(config.host);
+    try {
+      return await startOnPort(config, options, port);
+    } catch (error) {
+      // Another process took the port between finding and listening: rare, and worth a retry.
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    }
+  }
+}
+
+async function startOnPort(config: ServerConfig, options: StartServerOptions, port: number): Promise<RunningServer> {
+  const issuer = config.gatehouse.issuer ?? baseUrlOf(config.host, port);
+  if (config.gatehouse.issuer === undefined && WILDCARD_HOSTS.has(config.host)) {
+    options.log(`GATEHOUSE_ISSUER is not set: tokens and discovery name ${issuer}; set it to the URL clients use`);
+  }
   const store = await openStore(config.databaseUrl);
   let redis: RedisAttempts | undefined;
   let gatehouse: Gatehouse;
@@ -42,6 +66,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     gatehouse = await createGatehouse({
       store,
       ...config.gatehouse,
+      issuer,
       ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
       onSyncError: (error) => warnSyncFailed(error),
       ...(options.purgeExpiredRows === false ? { purgeExpiredRows: false } : {}),
@@ -71,7 +96,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
 
   let address: string;
   try {
-    address = await app.listen({ host: config.host, port: config.port });
+    address = await app.listen({ host: config.host, port });
   } catch (error) {
     await app.close();
     await gatehouse.close();
@@ -88,6 +113,20 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       await redis?.close();
     },
   };
+}
+
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
+
+/** A port nobody listens on right now, by asking the kernel for one and letting it go. */
+export function findFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function formatUrl(address: string): string {

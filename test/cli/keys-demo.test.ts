@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPasswordHasher } from "../../src/core/index.js";
 import { createTempDatabase, inspectDatabase, runTestCli } from "./cli-harness.js";
 
-describe("gatehouse keys rotate", () => {
+describe("gatehouse keys rotate and keys list", () => {
   let db: ReturnType<typeof createTempDatabase>;
   beforeEach(() => {
     db = createTempDatabase();
@@ -21,6 +21,54 @@ describe("gatehouse keys rotate", () => {
       expect(keys.filter((key) => key.supersededAt === null).map((key) => key.kid)).toEqual([kid]);
       expect(keys.map((key) => key.kid)).toContain(first.stdout.trim());
     });
+  });
+
+  it("adds exactly one key with --algorithm, published now and signing after the JWKS max-age", async () => {
+    expect((await runTestCli(["demo", "--database", db.url])).code).toBe(0);
+    const run = await runTestCli(["keys", "rotate", "--algorithm", "ES256", "--database", db.url]);
+    expect(run.code).toBe(0);
+    const kid = run.stdout.trim();
+    expect(run.stderr).toMatch(new RegExp(`^gatehouse: ES256 key ${kid} is in the JWKS now and signs from \\S+Z\n$`));
+    await inspectDatabase(db.path, async (store) => {
+      const keys = await store.listSigningKeys();
+      expect(keys.map((key) => key.algorithm)).toEqual(["HS256", "ES256"]);
+      const [old, added] = keys;
+      expect(added?.kid).toBe(kid);
+      expect((old?.supersededAt ?? 0) - (added?.createdAt ?? 0)).toBe(300_000);
+    });
+  });
+
+  it("lists each key with its state and times, as a table and as JSON", async () => {
+    expect((await runTestCli(["demo", "--database", db.url])).code).toBe(0);
+    const next = (await runTestCli(["keys", "rotate", "--algorithm", "EdDSA", "--database", db.url])).stdout.trim();
+    const json = await runTestCli(["keys", "list", "--json", "--database", db.url]);
+    expect(json.code).toBe(0);
+    const keys = JSON.parse(json.stdout);
+    expect(keys).toEqual([
+      {
+        kid: next,
+        algorithm: "EdDSA",
+        state: "next",
+        created_at: expect.any(String),
+        signs_from: expect.any(String),
+        signs_until: null,
+        retires_at: null,
+      },
+      {
+        kid: expect.any(String),
+        algorithm: "HS256",
+        state: "current",
+        created_at: expect.any(String),
+        signs_from: expect.any(String),
+        signs_until: keys[0].signs_from,
+        retires_at: expect.any(String),
+      },
+    ]);
+    const table = await runTestCli(["keys", "list", "--database", db.url]);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^KID\s+ALGORITHM\s+STATE\s+CREATED\s+SIGNS FROM\s+SIGNS UNTIL\s+RETIRES$/);
+    expect(lines[1]).toMatch(new RegExp(`^${next}\\s+EdDSA\\s+next\\s`));
+    expect(lines[2]).toMatch(/\sHS256\s+current\s/);
   });
 
   it("refuses with exit 1 when the key comes from GATEHOUSE_SECRET_KEY", async () => {

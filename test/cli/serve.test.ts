@@ -37,6 +37,49 @@ describe("gatehouse serve", () => {
     expect(server.signals.listenerCount("SIGTERM") + server.signals.listenerCount("SIGINT")).toBe(0);
   });
 
+  it("issues for the URL it listens on when no issuer is configured: metadata and tokens name it", async () => {
+    const server = serveInProcess(["--demo"]);
+    const url = await waitForUrl(server.stdout);
+    try {
+      const metadata = await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json();
+      expect(metadata).toMatchObject({
+        issuer: url,
+        token_endpoint: `${url}/token`,
+        jwks_uri: `${url}/.well-known/jwks.json`,
+      });
+      const login = await fetch(`${url}/token`, {
+        method: "POST",
+        body: new URLSearchParams({ username: "johndoe", password: "secret" }),
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const claims = JSON.parse(Buffer.from(access_token.split(".")[1] ?? "", "base64url").toString());
+      expect(claims.iss).toBe(url);
+    } finally {
+      server.signals.emit("SIGTERM");
+      expect(await server.exitCode).toBe(0);
+    }
+  });
+
+  it("uses GATEHOUSE_ISSUER as given, whatever port it listens on", async () => {
+    const signals = new EventEmitter();
+    const { io, stdout } = createTestIo({ signals, env: { GATEHOUSE_ISSUER: "https://auth.example.com" } });
+    const exitCode = runCli(["serve", "--port", "0", "--database", "memory:"], io);
+    const url = await waitForUrl(stdout);
+    const metadata = await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json();
+    expect(metadata).toMatchObject({
+      issuer: "https://auth.example.com",
+      token_endpoint: "https://auth.example.com/token",
+    });
+    signals.emit("SIGTERM");
+    expect(await exitCode).toBe(0);
+  });
+
+  it("refuses an issuer that is not a URL with exit 1 and one line naming GATEHOUSE_ISSUER", async () => {
+    const { io, stderr } = createTestIo({ env: { GATEHOUSE_ISSUER: "gatehouse" } });
+    expect(await runCli(["serve", "--port", "0", "--database", "memory:"], io)).toBe(1);
+    expect(stderr.text).toMatch(/^gatehouse: GATEHOUSE_ISSUER: the issuer must be an absolute URL[^\n]*\n$/);
+  });
+
   it("adds the demo users with --demo and says so", async () => {
     const server = serveInProcess(["--demo"]);
     await waitForUrl(server.stdout);

@@ -29,7 +29,7 @@ describe("resolveOptions defaults", () => {
     expect(resolve()).toEqual({
       secretKey: undefined,
       algorithm: undefined,
-      issuer: "gatehouse",
+      issuer: "http://127.0.0.1:8000",
       audience: undefined,
       accessTokenTtl: 1800,
       refreshTokenTtl: 14 * 24 * 3600,
@@ -37,6 +37,7 @@ describe("resolveOptions defaults", () => {
       scopes: DEFAULT_SCOPES,
       tokenCacheSize: 10_000,
       subjectCacheTtl: 500,
+      jwksMaxAge: 300,
       syncInterval: 500,
       purgeExpiredRows: true,
       throttle: DEFAULT_THROTTLE_LIMITS,
@@ -144,7 +145,9 @@ describe("resolveOptions lifetimes", () => {
 
 describe("resolveOptions issuer and audience", () => {
   it("refuses an empty issuer", () => {
-    expect(refusal({ issuer: "" })).toBe("the issuer must not be empty");
+    expect(refusal({ issuer: "" })).toBe(
+      'the issuer must be an absolute URL such as https://auth.example.com (got "")',
+    );
   });
 
   it("refuses an empty audience", () => {
@@ -153,15 +156,26 @@ describe("resolveOptions issuer and audience", () => {
 });
 
 describe("resolveOptions scopes", () => {
-  it("replaces the default scopes with the configured ones rather than adding to them", () => {
-    expect(resolve({ scopes: { read: "Read things" } }).scopes).toEqual({ read: "Read things" });
+  it("adds the configured scopes to me and admin, which are always there", () => {
+    expect(resolve({ scopes: { read: "Read things" } }).scopes).toEqual({ ...DEFAULT_SCOPES, read: "Read things" });
+    expect(resolve({ scopes: { me: "Your profile" } }).scopes).toEqual({ ...DEFAULT_SCOPES, me: "Your profile" });
+  });
+
+  it.each(["", "has space", 'quo"te', "back\\slash", "x".repeat(65)])("refuses the scope name %j", (name) => {
+    expect(refusal({ scopes: { [name]: "d" } })).toMatch(/^scope names are 1–64 printable ASCII characters/);
+  });
+
+  it("refuses a description over 200 characters", () => {
+    expect(refusal({ scopes: { read: "d".repeat(201) } })).toBe(
+      "the description of scope read must be a string of at most 200 characters",
+    );
   });
 
   it("copies the scopes, so changing the input later changes nothing", () => {
     const scopes: Record<string, string> = { read: "Read things" };
     const resolved = resolve({ scopes });
     scopes.write = "Write things";
-    expect(resolved.scopes).toEqual({ read: "Read things" });
+    expect(resolved.scopes).toEqual({ ...DEFAULT_SCOPES, read: "Read things" });
     expect(resolve().scopes).not.toBe(DEFAULT_SCOPES);
   });
 });

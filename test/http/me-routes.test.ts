@@ -76,14 +76,16 @@ describe("GET /users/me", () => {
     expect(response.headers["www-authenticate"]).toBe('Bearer error="insufficient_scope", scope="me"');
   });
 
-  it("refuses a disabled user's token with 400 Inactive user, then accepts it again once enabled", async () => {
-    const own = await accessTokenFor(app, "root", "rootpassword");
-    await gatehouse.users.update("root", { disabled: true });
+  it("refuses a disabled user's token with 400 Inactive user, and with 401 once enabled again", async () => {
+    await gatehouse.users.create({ username: "dora", email: "dora@example.com", password: "dora-password-1" });
+    const own = await accessTokenFor(app, "dora", "dora-password-1");
+    await gatehouse.users.update("dora", { disabled: true });
     const disabled = await me(`Bearer ${own}`);
     expect(disabled.statusCode).toBe(400);
     expect(disabled.json()).toEqual({ detail: "Inactive user" });
-    await gatehouse.users.update("root", { disabled: false });
-    expect((await me(`Bearer ${own}`)).statusCode).toBe(200);
+    await gatehouse.users.update("dora", { disabled: false });
+    expect((await me(`Bearer ${own}`)).statusCode).toBe(401);
+    expect((await me(`Bearer ${await accessTokenFor(app, "dora", "dora-password-1")}`)).statusCode).toBe(200);
   });
 
   it("rejects every earlier token after a password change and accepts one issued right after, in the same second", async () => {

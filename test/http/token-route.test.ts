@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ISSUER } from "../../src/core/index.js";
+import { createCountingHasher } from "../support/counting-hasher.js";
 import { createTestServer, login } from "../support/fixtures.js";
 
 let app: FastifyInstance;
@@ -31,8 +33,18 @@ describe("POST /token with the password grant", () => {
     const token = result.body.access_token as string;
     expect(decodeSegment(token, 0)).toMatchObject({ alg: "HS256", typ: "at+jwt", kid: expect.any(String) });
     const claims = decodeSegment(token, 1);
-    expect(claims).toMatchObject({ iss: "gatehouse", sub: "johndoe", scope: "me", jti: expect.any(String) });
-    expect(claims.exp).toBe(Math.floor(claims.iat as number) + 1800);
+    expect(claims).toMatchObject({
+      iss: DEFAULT_ISSUER,
+      sub: "johndoe",
+      scope: "me",
+      jti: expect.any(String),
+      client_id: "gatehouse",
+      sid: expect.any(String),
+    });
+    // Whole seconds: strict verifiers (Hono, PyJWT) refuse a fractional iat within its second.
+    expect(Number.isInteger(claims.iat)).toBe(true);
+    expect(Number.isInteger(claims.auth_time)).toBe(true);
+    expect(claims.exp).toBe((claims.iat as number) + 1800);
   });
 
   it("accepts the username in another case and returns the stored spelling as sub", async () => {
@@ -154,5 +166,34 @@ describe("POST /token with the password grant", () => {
   it("never echoes the password in an error", async () => {
     const response = await postToken("username=johndoe&password=hunter2-secret-value&password=x");
     expect(response.body).not.toContain("hunter2");
+  });
+});
+
+describe("regression: a 65-character username at /token was invalid_request (review finding 14)", () => {
+  it.each([
+    ["65 characters", "a".repeat(65)],
+    ["a control character", "john\u0007doe"],
+    ["mixed scripts", "j\u043ehndoe"],
+  ])("answers a username with %s like an unknown user, after a dummy hash", async (_kind, username) => {
+    const hasher = createCountingHasher();
+    const server = await createTestServer({ hasher });
+    try {
+      const unknown = await login(server.app, "nobody", "secret");
+      const before = hasher.checks.verifyDummy;
+      const impossible = await login(server.app, username, "secret");
+      expect(impossible.statusCode).toBe(400);
+      expect(impossible.body).toEqual(unknown.body);
+      expect(impossible.body).toEqual({
+        error: "invalid_grant",
+        error_description: "Incorrect username or password",
+        detail: "Incorrect username or password",
+      });
+      const { date: _a, ...impossibleHeaders } = impossible.headers;
+      const { date: _b, ...unknownHeaders } = unknown.headers;
+      expect(impossibleHeaders).toEqual(unknownHeaders);
+      expect(hasher.checks.verifyDummy).toBe(before + 1);
+    } finally {
+      await server.app.close();
+    }
   });
 });

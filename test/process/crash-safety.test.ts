@@ -242,6 +242,8 @@ async function settlePendingChange(url: string, user: TrackedUser): Promise<void
 }
 
 let server: ServerProcess | undefined;
+// Each restart listens on another port: a configured issuer keeps the tokens issued before it valid.
+const SERVER_ENV = { GATEHOUSE_LOG_LEVEL: "error", GATEHOUSE_ISSUER: "http://gatehouse.test" };
 const everyone: TrackedUser[][] = Array.from({ length: WORKERS }, () => []);
 
 beforeAll(async () => {
@@ -251,7 +253,7 @@ beforeAll(async () => {
     `${ADMIN.password}\n`,
   );
   if (added.code !== 0) throw new Error(`users add failed: ${added.output}`);
-  server = await startServerProcess(["--database", `sqlite:${dbPath}`], { GATEHOUSE_LOG_LEVEL: "error" });
+  server = await startServerProcess(["--database", `sqlite:${dbPath}`], SERVER_ENV);
 }, 120_000);
 
 afterAll(async () => {
@@ -291,7 +293,7 @@ describe("crash safety under SIGKILL", () => {
       await Promise.all(workers);
 
       expect(checkIntegrity()).toEqual({ integrity: "ok", foreignKeys: [] });
-      server = await startServerProcess(["--database", `sqlite:${dbPath}`], { GATEHOUSE_LOG_LEVEL: "error" });
+      server = await startServerProcess(["--database", `sqlite:${dbPath}`], SERVER_ENV);
       await verifyAcknowledged(server.url, admin, everyone.flat(), round);
       expect(acknowledged(), JSON.stringify(tally)).toBeGreaterThanOrEqual(4);
       console.info(`crash round ${round}: acknowledged before SIGKILL ${JSON.stringify(tally)}`);

@@ -10,13 +10,23 @@ const _built = join(root, "dist/cli/main.js");
 const ADMIN_PASSWORD = "admin-password-1";
 // CONTRACT.md §2 and §5: a change made on one process is seen by every other within one second.
 const PROPAGATION_MS = 1_000;
+const PUBLISH_AHEAD_S = 3;
 
 function environment(databaseUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith("GATEHOUSE_") && name !== "PORT" && name !== "HOST") env[name] = value;
   }
-  return { ...env, GATEHOUSE_DATABASE_URL: databaseUrl, GATEHOUSE_ALGORITHM: "EdDSA", GATEHOUSE_LOG_LEVEL: "warn" };
+  return {
+    ...env,
+    GATEHOUSE_DATABASE_URL: databaseUrl,
+    GATEHOUSE_ALGORITHM: "EdDSA",
+    GATEHOUSE_LOG_LEVEL: "warn",
+    // Behind a load balancer every instance names the same public URL as its issuer.
+    GATEHOUSE_ISSUER: "http://gatehouse.test",
+    // A rotated-in key waits this long in the JWKS before it signs (5 minutes by default).
+    GATEHOUSE_JWKS_MAX_AGE: String(PUBLISH_AHEAD_S),
+  };
 }
 
 /** Runs the CLI to completion and returns its standard output; throws when it fails. */
@@ -185,11 +195,12 @@ describePostgres("two gatehouse serve processes on one PostgreSQL database", (da
     expect(took).toBeLessThanOrEqual(PROPAGATION_MS);
   });
 
-  it("signs with the new key on both within about a second of `gatehouse keys rotate`, and still accepts the old key's tokens", async () => {
+  it("publishes the new key on both within about a second of `gatehouse keys rotate`, signs with it only after the JWKS max-age, and still accepts the old key's tokens", async () => {
     const [one, two] = servers();
     const { username, password } = await newUser();
     const before = await login(one, username, password);
     const oldKid = kidOf(before.access_token);
+    const rotatedAt = Date.now();
     const newKid = gatehouse(["keys", "rotate"], env).trim();
     expect(newKid).not.toBe(oldKid);
     const listed = async (server: Server) => {
@@ -205,7 +216,13 @@ describePostgres("two gatehouse serve processes on one PostgreSQL database", (da
     expect(took).toBeLessThanOrEqual(PROPAGATION_MS + 250);
     expect(await listed(two)).toEqual(expect.arrayContaining([oldKid, newKid]));
     for (const server of [one, two]) {
-      expect(kidOf((await login(server, username, password)).access_token)).toBe(newKid);
+      // A token of the new key is never made before the key has been in the JWKS for the max-age.
+      await within(PUBLISH_AHEAD_S * 1000 + 10 * PROPAGATION_MS, async () => {
+        const kid = kidOf((await login(server, username, password)).access_token);
+        if (kid === newKid) expect(Date.now() - rotatedAt).toBeGreaterThanOrEqual(PUBLISH_AHEAD_S * 1000);
+        else expect(kid).toBe(oldKid);
+        return kid === newKid;
+      });
       expect((await call(server, "/users/me", before.access_token)).status).toBe(200);
     }
   });

@@ -30,6 +30,16 @@ export function describeKeyContract(current: () => GatehouseStore): void {
       ]);
     });
 
+    it("supersedes the current key at a moment ahead when asked to (a key published before it signs)", async () => {
+      await current().addSigningKey(signingKey("k1", T0), T0);
+      await current().addSigningKey(signingKey("k2", T0 + 1_000), T0 + 301_000);
+      expect(await current().listSigningKeys()).toEqual([
+        signingKey("k1", T0, T0 + 301_000),
+        signingKey("k2", T0 + 1_000),
+      ]);
+      expect(await current().deleteSigningKeysSupersededBefore(T0 + 301_000)).toBe(0);
+    });
+
     it("keeps the first supersededAt of an already superseded key", async () => {
       await current().addSigningKey(signingKey("k1", T0), T0);
       await current().addSigningKey(signingKey("k2", T0 + 1), T0 + 1);

@@ -85,7 +85,7 @@ export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
  * comes. The primary prints what the operator needs; the worker says only that it listens.
  */
 async function serveAsWorker(config: ServerConfig, io: CliIo): Promise<void> {
-  const [{ startServer }, { workerSharedCounters }, { isShutdownMessage }] = await Promise.all([
+  const [{ startServer }, { workerSharedCounters }, messages] = await Promise.all([
     import("../../server/main.js"),
     import("../../server/cluster/shared-counters.js"),
     import("../../server/cluster/cluster-messages.js"),
@@ -94,12 +94,18 @@ async function serveAsWorker(config: ServerConfig, io: CliIo): Promise<void> {
   // Listened for before starting: the primary may ask a worker still starting to stop.
   const primaryAsked = new Promise<void>((resolve) => {
     process.on("message", (message: unknown) => {
-      if (isShutdownMessage(message)) resolve();
+      if (messages.isShutdownMessage(message)) resolve();
     });
     process.once("disconnect", () => resolve());
   });
   try {
-    const server = await startServer(config, {
+    const chosen = { port: io.env[messages.WORKER_PORT_VARIABLE], issuer: io.env[messages.WORKER_ISSUER_VARIABLE] };
+    const workerConfig: ServerConfig = {
+      ...config,
+      ...(chosen.port === undefined ? {} : { port: Number(chosen.port) }),
+      gatehouse: { ...config.gatehouse, ...(chosen.issuer === undefined ? {} : { issuer: chosen.issuer }) },
+    };
+    const server = await startServer(workerConfig, {
       demo: false,
       log: () => undefined,
       counters: workerSharedCounters(),

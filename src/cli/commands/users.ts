@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import type { StoredUser, UserService } from "../../core/index.js";
+import type { UserRecord, UserService } from "../../core/index.js";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { CliError, type CliIo, writeLine } from "../io.js";
 import { readPassword } from "../read-password.js";
 import { errorCode } from "../report-error.js";
-import { withUserService } from "../store-session.js";
+import { type UserSession, withUserService } from "../store-session.js";
 import { formatJson, formatUserDetails, formatUserTable } from "../user-format.js";
 
 interface AddFlags extends ConfigFlags {
@@ -23,7 +23,7 @@ interface PasswordFlags extends ConfigFlags {
 
 const PAGE_SIZE = 500;
 
-/** Registers `gatehouse users …`: add, list, show, disable, enable, set-password, remove, logout. */
+/** Registers `gatehouse users …`: add, list, show, disable, enable, set-password, set-scopes, remove, logout. */
 export function registerUsersCommand(program: Command, io: CliIo): void {
   const users = program.command("users").description("manage users");
 
@@ -72,8 +72,11 @@ export function registerUsersCommand(program: Command, io: CliIo): void {
         .argument("<username>")
         .description(disabled ? "disable a user: no logins, no valid tokens" : "enable a disabled user"),
     ).action((username: string, flags: ConfigFlags) =>
-      withUserService(flags, io, async ({ users: service }) => {
-        const user = await explainUserErrors(username, () => service.update(username, { disabled }));
+      withUserService(flags, io, async (session) => {
+        const service = session.users;
+        const user = await warnIfLastAdminGoes(session, io, username, () =>
+          explainUserErrors(username, () => service.update(username, { disabled })),
+        );
         writeLine(io.stdout, `${disabled ? "Disabled" : "Enabled"} user ${user.username}`);
       }),
     );
@@ -95,11 +98,31 @@ export function registerUsersCommand(program: Command, io: CliIo): void {
   );
 
   addConfigOptions(
+    users
+      .command("set-scopes")
+      .argument("<username>")
+      .argument("<scopes>", 'space-separated scopes, such as "me admin" (an empty string for none)')
+      .description("replace a user's scopes (the way back in when no enabled admin is left)"),
+  ).action((username: string, scopes: string, flags: ConfigFlags) =>
+    withUserService(flags, io, async (session) => {
+      const service = session.users;
+      const user = await warnIfLastAdminGoes(session, io, username, () =>
+        explainUserErrors(username, () => service.update(username, { scopes: parseScopes(scopes) })),
+      );
+      const list = user.scopes.length === 0 ? "no scopes" : `scopes ${user.scopes.join(" ")}`;
+      writeLine(io.stdout, `Set the scopes of ${user.username}: ${list}`);
+    }),
+  );
+
+  addConfigOptions(
     users.command("remove").argument("<username>").description("remove a user and all of their tokens"),
   ).action((username: string, flags: ConfigFlags) =>
-    withUserService(flags, io, async ({ users: service }) => {
+    withUserService(flags, io, async (session) => {
+      const service = session.users;
       const user = await mustExist(service, username);
-      await explainUserErrors(username, () => service.remove(username));
+      await warnIfLastAdminGoes(session, io, username, () =>
+        explainUserErrors(username, () => service.remove(username)),
+      );
       writeLine(io.stdout, `Removed user ${user.username}`);
     }),
   );
@@ -137,8 +160,8 @@ async function addUser(username: string, flags: AddFlags, io: CliIo): Promise<vo
 }
 
 /** Every user, page by page (the store caps a page; the CLI shows them all). */
-async function listAllUsers(service: UserService): Promise<StoredUser[]> {
-  const all: StoredUser[] = [];
+async function listAllUsers(service: UserService): Promise<UserRecord[]> {
+  const all: UserRecord[] = [];
   let cursor: string | null = null;
   do {
     const page = await service.list({ limit: PAGE_SIZE, cursor });
@@ -148,11 +171,29 @@ async function listAllUsers(service: UserService): Promise<StoredUser[]> {
   return all;
 }
 
+/** The API refuses to take the last enabled admin away; the CLI may, and says so on stderr. */
+async function warnIfLastAdminGoes<T>(
+  { users: service, isEnabledAdmin }: UserSession,
+  io: CliIo,
+  username: string,
+  change: () => Promise<T>,
+): Promise<T> {
+  const before = await service.get(username);
+  const result = await change();
+  if (before !== null && isEnabledAdmin(before) && !(await service.hasEnabledAdmin())) {
+    writeLine(
+      io.stderr,
+      'gatehouse: warning: no enabled user holds the admin scope now; `gatehouse users set-scopes USERNAME "me admin"` makes one',
+    );
+  }
+  return result;
+}
+
 function parseScopes(raw: string): string[] {
   return raw.split(/[\s,]+/).filter((scope) => scope !== "");
 }
 
-async function mustExist(service: UserService, username: string): Promise<StoredUser> {
+async function mustExist(service: UserService, username: string): Promise<UserRecord> {
   const user = await explainUserErrors(username, () => service.get(username));
   if (!user) throw notFound(username);
   return user;

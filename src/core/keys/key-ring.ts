@@ -6,8 +6,9 @@ import { type PublicJwk, type SigningKey, toPublicJwk } from "./signing-keys.js"
 export type KeyVerifier = (token: string) => Record<string, unknown>;
 
 /**
- * How long resource servers may cache the published JWKS: the server's `max-age` and the
- * remote verifier's default cache lifetime, so a rotated key reaches both in the same time.
+ * How long resource servers may cache the published JWKS by default: the server's `max-age`,
+ * the remote verifier's default cache lifetime, and how long a new key is published before it
+ * signs (docs/KEYS.md).
  */
 export const JWKS_MAX_AGE_SECONDS = 300;
 
@@ -18,10 +19,10 @@ export interface ActiveKey {
   verify: KeyVerifier;
 }
 
-/** The keys a token service signs and verifies with; swapped whole on rotation. */
+/** The keys a token service signs and verifies with; swapped whole when the stored keys change. */
 export interface KeyRing {
-  /** The key new tokens are signed with. */
-  readonly current: ActiveKey;
+  /** The key that signs at this moment: a key published ahead of time takes over when its predecessor stops. */
+  signingKeyAt(nowMs: number): ActiveKey;
   /** The key with this `kid`, or `null`. */
   find(kid: string): ActiveKey | null;
   /** The key used for tokens that carry no `kid` (a configured shared secret), or `null`. */
@@ -32,7 +33,7 @@ export interface KeyRing {
 
 /** Options for {@link createKeyRing}. */
 export interface KeyRingOptions {
-  /** Signing keys; the newest not superseded one signs. */
+  /** Signing keys; at any moment the oldest one not yet superseded signs (see {@link signingKeyAt}). */
   keys: SigningKey[];
   /** The `typ` access tokens must carry (RFC 9068). */
   typ: string;
@@ -44,20 +45,38 @@ export interface KeyRingOptions {
 export function createKeyRing(options: KeyRingOptions): KeyRing {
   const byKid = new Map<string, ActiveKey>();
   for (const key of options.keys) byKid.set(key.kid, activate(key, options.typ));
-  const signing = [...options.keys]
-    .filter((key) => key.supersededAt === null)
-    .sort((a, b) => b.createdAt - a.createdAt)[0];
-  if (!signing) throw new Error("no current signing key");
-  const current = byKid.get(signing.kid) as ActiveKey;
+  if (!options.keys.some((key) => key.supersededAt === null)) throw new Error("no current signing key");
+  const keys = [...options.keys];
   // Third-party HS256 tokens (PyJWT) say typ "JWT", so the kid-less verifier does not pin typ.
   const kidless = options.kidlessKey ? activate(options.kidlessKey, undefined) : null;
-  const keys = options.keys.map(toPublicJwk).filter((jwk): jwk is PublicJwk => jwk !== null);
+  // Every stored key is published: the next one before it signs, the retiring ones while their tokens live.
+  const published = options.keys.map(toPublicJwk).filter((jwk): jwk is PublicJwk => jwk !== null);
   return {
-    current,
+    signingKeyAt: (nowMs) => byKid.get(signingKeyAt(keys, nowMs).kid) as ActiveKey,
     kidless,
-    jwks: { keys },
+    jwks: { keys: published },
     find: (kid) => byKid.get(kid) ?? null,
   };
+}
+
+/**
+ * The key that signs at `nowMs`. Rotation supersedes the signing key at a future moment and
+ * adds the new key at once, so the new key is in the JWKS that long before it signs. Keys
+ * sign in the order they are superseded (the one not superseded last), so the signer is the
+ * first whose `supersededAt` is unset or still ahead.
+ */
+export function signingKeyAt<T extends Pick<SigningKey, "supersededAt">>(keys: readonly T[], nowMs: number): T {
+  const ordered = inSigningOrder(keys);
+  const signing = ordered.find((key) => key.supersededAt === null || key.supersededAt > nowMs) ?? ordered.at(-1);
+  if (signing === undefined) throw new Error("no current signing key");
+  return signing;
+}
+
+/** Keys in the order they sign: by the moment each stops, the one with no end last. */
+export function inSigningOrder<T extends Pick<SigningKey, "supersededAt">>(keys: readonly T[]): T[] {
+  return [...keys].sort(
+    (a, b) => (a.supersededAt ?? Number.POSITIVE_INFINITY) - (b.supersededAt ?? Number.POSITIVE_INFINITY),
+  );
 }
 
 function activate(key: SigningKey, typ: string | undefined): ActiveKey {

@@ -21,13 +21,10 @@ export interface AuthenticateOptions {
  */
 export function createAuthenticate({ store, hasher, clock }: AuthenticateOptions): Authenticate {
   return async (username, password) => {
-    let name: string;
-    try {
-      name = normalizeUsername(username);
-    } catch {
-      throw new GatehouseError("invalid_request", "The username is malformed");
-    }
-    const user = await store.findUserByUsername(name);
+    // A username no user could have (too long, control characters, mixed scripts) is just an
+    // unknown user: same reply, same dummy hash, so the answer and its timing say nothing.
+    const name = normalizeOrNull(username);
+    const user = name === null ? null : await store.findUserByUsername(name);
     if (!user) {
       await hasher.verifyDummy(password);
       throw new GatehouseError("invalid_grant", MESSAGES.wrongUsernameOrPassword);
@@ -41,4 +38,12 @@ export function createAuthenticate({ store, hasher, clock }: AuthenticateOptions
     }
     return user;
   };
+}
+
+function normalizeOrNull(username: string): string | null {
+  try {
+    return normalizeUsername(username);
+  } catch {
+    return null;
+  }
 }

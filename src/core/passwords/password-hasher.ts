@@ -1,6 +1,7 @@
 import { pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
-import bcrypt from "bcryptjs";
+import { verify as bcryptVerify } from "@node-rs/bcrypt";
+import { excessiveHashCost, HASH_COST_LIMITS } from "./hash-costs.js";
 import { createWorkQueue, defaultHashQueueOptions, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
 
 /** argon2id parameters; the defaults are OWASP's (m=19 MiB, t=2, p=1). */
@@ -43,7 +44,7 @@ export interface PasswordHasher {
 const ARGON2ID_ALGORITHM = 2; // @node-rs/argon2's Algorithm.Argon2id (a const enum)
 
 /**
- * Creates the password hasher. Hashing runs on libuv's thread pool (argon2, pbkdf2), never
+ * Creates the password hasher. Hashing runs on libuv's thread pool (argon2, bcrypt, pbkdf2), never
  * on the event loop, and through a bounded queue.
  * @example
  * const hasher = createPasswordHasher();
@@ -51,7 +52,7 @@ const ARGON2ID_ALGORITHM = 2; // @node-rs/argon2's Algorithm.Argon2id (a const e
  * (await hasher.verify("correct horse battery staple", stored)).ok; // true
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const params = options.argon2 ?? OWASP_ARGON2ID;
+  const params = checkArgon2Parameters(options.argon2 ?? OWASP_ARGON2ID);
   const argon2Options = { ...params, algorithm: ARGON2ID_ALGORITHM };
   const currentPrefix = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   const queue = createWorkQueue({ ...defaultHashQueueOptions(), ...options.queue });
@@ -66,12 +67,15 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const needsRehash = (storedHash: string) => !storedHash.startsWith(currentPrefix);
 
   const verifyNow = async (password: string, storedHash: string): Promise<boolean> => {
+    // A hash asking for more work than the limits allow fails before any of that work is done.
+    if (excessiveHashCost(storedHash) !== null) return false;
     if (storedHash.startsWith("$argon2")) {
       return argon2Verify(storedHash, password).catch(() => false);
     }
     if (/^\$2[aby]\$\d\d\$/.test(storedHash)) {
-      // bcryptjs, like passlib and OpenBSD bcrypt, uses only the first 72 bytes.
-      return bcrypt.compare(password, storedHash).catch(() => false);
+      // Native bcrypt on libuv's thread pool, off the event loop (bcryptjs ran on it). Like
+      // passlib and OpenBSD bcrypt, it uses only the first 72 bytes of the password.
+      return bcryptVerify(password, storedHash).catch(() => false);
     }
     if (storedHash.startsWith("$pbkdf2-sha256$")) return verifyPasslibPbkdf2(password, storedHash);
     return false;
@@ -94,13 +98,25 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   };
 }
 
+/** Refuses parameters whose own hashes would then fail verification as too costly. */
+function checkArgon2Parameters(params: Argon2Parameters): Argon2Parameters {
+  const { memoryCost, timeCost, parallelism } = params;
+  const limits = HASH_COST_LIMITS;
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > limits.argon2Parallelism)
+    throw new TypeError(`argon2 parallelism must be a whole number from 1 to ${limits.argon2Parallelism}`);
+  if (!Number.isInteger(memoryCost) || memoryCost < 8 * parallelism || memoryCost > limits.argon2MemoryKib)
+    throw new TypeError(
+      `argon2 memoryCost must be a whole number of KiB from 8·parallelism to ${limits.argon2MemoryKib}`,
+    );
+  if (!Number.isInteger(timeCost) || timeCost < 1 || timeCost > limits.argon2Time)
+    throw new TypeError(`argon2 timeCost must be a whole number from 1 to ${limits.argon2Time}`);
+  return params;
+}
+
 /** passlib's "adapted base64": standard alphabet with "." for "+", no padding. */
 function decodeAb64(value: string): Buffer {
   return Buffer.from(value.replace(/\./g, "+"), "base64");
 }
-
-/** Most pbkdf2 rounds a stored hash may ask for: more would let one record stall every login. */
-export const PBKDF2_MAX_ROUNDS = 10_000_000;
 
 /** Verifies passlib's `$pbkdf2-sha256$ROUNDS$SALT$CHECKSUM`. */
 function verifyPasslibPbkdf2(password: string, storedHash: string): Promise<boolean> {
@@ -108,14 +124,7 @@ function verifyPasslibPbkdf2(password: string, storedHash: string): Promise<bool
   const rounds = Number(parts[2]);
   const salt = parts[3];
   const checksum = parts[4];
-  if (
-    parts.length !== 5 ||
-    !Number.isInteger(rounds) ||
-    rounds < 1 ||
-    rounds > PBKDF2_MAX_ROUNDS ||
-    !salt ||
-    !checksum
-  ) {
+  if (parts.length !== 5 || !Number.isInteger(rounds) || rounds < 1 || !salt || !checksum) {
     return Promise.resolve(false);
   }
   const expected = decodeAb64(checksum);

@@ -1,6 +1,7 @@
 import { isGatehouseError } from "../errors.js";
 import type { StoredUser } from "../store.js";
 import type { AccessTokenClaims } from "../tokens/access-token.js";
+import { liveScopes } from "../tokens/scopes.js";
 
 /** RFC 7662 §2.2 response. Inactive tokens reveal nothing else. */
 export type IntrospectionResponse =
@@ -32,7 +33,8 @@ export async function introspectAccessToken(token: string, resolve: Resolver): P
     if (stale || user.disabled) return { active: false };
     return {
       active: true,
-      scope: claims.scope,
+      // The live set: what the token may do now, not what it said when it was issued.
+      scope: liveScopes(claims.scope, user.scopes).join(" "),
       ...(claims.client_id === undefined ? {} : { client_id: claims.client_id }),
       username: user.username,
       token_type: "Bearer",

@@ -1,7 +1,8 @@
 import { GatehouseError, MESSAGES } from "../errors.js";
+import { sessionStartedAt } from "../sessions/session-id.js";
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
-import { requireScopes, splitScopes } from "../tokens/scopes.js";
+import { liveScopes, requireScopes } from "../tokens/scopes.js";
 import { type PublicUser, toPublicUser } from "../users/user.js";
 import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
 
@@ -9,7 +10,7 @@ import { type IntrospectionResponse, introspectAccessToken } from "./introspecti
 export interface Principal {
   user: PublicUser;
   claims: AccessTokenClaims;
-  /** Scopes the token grants. */
+  /** Scopes the request may use: those of the token that the user holds now (`claims.scope` is the token's own). */
   scopes: string[];
 }
 
@@ -52,12 +53,12 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
     if (!subject) throw tokenRefused();
     const { user } = subject;
     // Revoked, or issued before a password change, logout-all or re-creation of the user.
-    const stale = subject.revoked || Math.round(claims.iat * 1000) < user.tokensValidAfter;
+    const stale = subject.revoked || issuedNoEarlierThan(claims) < user.tokensValidAfter;
     return { claims, user, stale };
   };
 
   const toPrincipal = ({ user, claims }: ResolvedToken, required: readonly string[]): Principal => {
-    const scopes = splitScopes(claims.scope);
+    const scopes = liveScopes(claims.scope, user.scopes);
     requireScopes(required, scopes);
     return { user: toPublicUser(user), claims, scopes };
   };
@@ -79,6 +80,19 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
 
     introspect: (token) => introspectAccessToken(token, resolve),
   };
+}
+
+/**
+ * The earliest moment, in milliseconds, the token can have been issued. `iat` is whole seconds,
+ * so alone it would put a token made just after a password change before it, in the same
+ * second. The session id holds the login's millisecond: a session begun after the change is
+ * wholly after it, and one begun before it can issue no token after it (its refresh tokens
+ * are refused from then on, and the change revokes it).
+ */
+function issuedNoEarlierThan(claims: AccessTokenClaims): number {
+  const iat = claims.iat * 1000;
+  const started = claims.sid === undefined ? null : sessionStartedAt(claims.sid);
+  return started === null ? iat : Math.max(iat, started);
 }
 
 function tokenRefused(): GatehouseError {

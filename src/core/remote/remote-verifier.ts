@@ -15,7 +15,7 @@ export type { JwksAlgorithm } from "./jwks-keys.js";
 
 /** What both kinds of remote verifier are configured with. */
 interface RemoteVerifierBaseOptions {
-  /** The issuer's `iss`, required and checked (Gatehouse's `issuer` option; default there "gatehouse"). */
+  /** The issuer's `iss` (its `GATEHOUSE_ISSUER` URL), required and checked exactly. */
   issuer: string;
   /** Required in tokens when set; when not, tokens carrying an `aud` are refused, as in the core. */
   audience?: string;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 /** Length of the random part of a refresh token, in bytes (256 bits). */
 const REFRESH_TOKEN_BYTES = 32;
@@ -28,9 +28,4 @@ export function hashRefreshToken(token: string): string {
 /** True when the string has the shape of a Gatehouse refresh token. */
 export function looksLikeRefreshToken(token: string): boolean {
   return REFRESH_TOKEN_PATTERN.test(token);
-}
-
-/** A new family (login session) id. */
-export function newFamilyId(): string {
-  return randomUUID();
 }

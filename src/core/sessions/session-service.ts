@@ -4,7 +4,8 @@ import type { TokenRequestContext, TokenResponse } from "../grants/token-request
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
 import { splitScopes } from "../tokens/scopes.js";
-import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken, newFamilyId } from "./refresh-token.js";
+import { generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from "./refresh-token.js";
+import { newSessionId, sessionStartedAt } from "./session-id.js";
 
 const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
 
@@ -36,11 +37,14 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
     refreshToken: string,
     clientId: string | null,
   ) => {
+    // The login's time is in the session id; older sessions' ids do not say, and their tokens carry no auth_time.
+    const authTime = sessionStartedAt(familyId);
     const issued = tokens.issue({
       subject: user.username,
       scopes,
       sessionId: familyId,
       ...(clientId === null ? {} : { clientId }),
+      ...(authTime === null ? {} : { authTime }),
     });
     const response: TokenResponse = {
       access_token: issued.token,
@@ -59,7 +63,7 @@ export function createSessionService({ store, tokens, clock, refreshTokenTtl }: 
   return {
     async startSession(user, scopes, context) {
       const now = clock.now();
-      const familyId = newFamilyId();
+      const familyId = newSessionId(now);
       const refresh = generateRefreshToken();
       const clientId = context.clientId ?? null;
       await store.createRefreshFamily({

@@ -13,8 +13,13 @@ export interface AttemptCounter {
  * allowance by at most the attempts the other processes have running at that moment.
  */
 export interface LoginAttemptStore {
-  /** Adds one to a counter (absent or expired counts as 0), keeps it until at least `now + ttlMs`, returns it. */
-  increment(key: string, ttlMs: number, now: number): Promise<AttemptCounter>;
+  /**
+   * Adds one to a counter (absent or expired counts as 0), keeps it until at least `now + ttlMs`,
+   * returns it. `blocksAt` is the count from which the counter holds a block in force: a store
+   * that forgets counters early to bound its memory must never forget one at or past it before
+   * it expires (filling the store must not lift a block).
+   */
+  increment(key: string, ttlMs: number, now: number, blocksAt?: number): Promise<AttemptCounter>;
   /** The live counters of `keys`, `null` where absent or expired, in one round trip. */
   get(keys: readonly string[], now: number): Promise<Array<AttemptCounter | null>>;
   /** Forgets counters (a login clears its pair's failures). */

@@ -138,7 +138,12 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
               counted.map((entry, index) => {
                 // The count this failure makes if every admitted attempt fails first: never too short a penalty.
                 const expected = (counters[index]?.count ?? 0) + hold.othersAdmitted(index) + 1;
-                return failures.increment(entry.key, windowMs + penaltyMs(expected, entry.allowance, limits), at);
+                return failures.increment(
+                  entry.key,
+                  windowMs + penaltyMs(expected, entry.allowance, limits),
+                  at,
+                  entry.allowance,
+                );
               }),
             );
           }

@@ -9,7 +9,11 @@ export interface AccessTokenClaims {
   aud?: string | string[];
   /** Seconds since the epoch. */
   exp: number;
-  /** Seconds since the epoch, with milliseconds as a fraction (RFC 7519 NumericDate). */
+  /**
+   * Seconds since the epoch; whole seconds in Gatehouse's tokens (strict verifiers refuse a
+   * fractional `iat` within its second). For a kid-less token without one, `exp` minus the
+   * access token TTL.
+   */
   iat: number;
   nbf?: number;
   jti?: string;
@@ -18,6 +22,8 @@ export interface AccessTokenClaims {
   client_id?: string;
   /** The login session (refresh-token family) this token descends from. */
   sid?: string;
+  /** When the user logged in (OpenID Connect Core §2), whole seconds. */
+  auth_time?: number;
 }
 
 /** Who must have issued a token, for whom, and how much clock difference to forgive. */
@@ -27,6 +33,11 @@ export interface AccessTokenClaimPolicy {
   audience?: string | undefined;
   /** Leeway for `exp`, `nbf` and `iat` against clocks of other machines. */
   clockSkewSeconds: number;
+  /**
+   * The access token TTL, to date a kid-less token without `iat` (the seed's FastAPI app makes
+   * those) at `exp` minus it; such a token claiming to live longer is refused. Absent: `iat` 0.
+   */
+  kidlessLifetimeSeconds?: number | undefined;
 }
 
 const MAX_SUBJECT_LENGTH = 256;
@@ -78,13 +89,18 @@ export function checkAccessTokenClaims(
   nowMs: number,
 ): AccessTokenClaims {
   const skewMs = policy.clockSkewSeconds * 1000;
-  const { sub, exp, iat, nbf, iss, aud, jti, scope, client_id, sid } = payload;
+  const { sub, exp, nbf, iss, aud, jti, scope, client_id, sid, auth_time } = payload;
+  let { iat } = payload;
   if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) throw invalidToken("bad sub");
   if (!isNumericDate(exp)) throw invalidToken("missing exp");
   if (nowMs > exp * 1000 + skewMs) throw invalidToken("expired");
   if (exp * 1000 > nowMs + MAX_LIFETIME_MS + skewMs) throw invalidToken("exp too far in the future");
   if (nbf !== undefined && (!isNumericDate(nbf) || nowMs < nbf * 1000 - skewMs)) throw invalidToken("not yet valid");
   // Kid-less tokens (PyJWT, a shared secret) may lack iat, iss and jti; ours always carry them.
+  // Without iat such a token counts as made one TTL before it expires, so invalidations apply to it.
+  if (iat === undefined && kidless && policy.kidlessLifetimeSeconds !== undefined) {
+    iat = exp - policy.kidlessLifetimeSeconds;
+  }
   if (iat !== undefined || !kidless) {
     if (!isNumericDate(iat) || iat * 1000 > nowMs + skewMs) throw invalidToken("bad iat");
   }
@@ -98,6 +114,7 @@ export function checkAccessTokenClaims(
   if (scope !== undefined && typeof scope !== "string") throw invalidToken("bad scope");
   if (client_id !== undefined && typeof client_id !== "string") throw invalidToken("bad client_id");
   if (sid !== undefined && typeof sid !== "string") throw invalidToken("bad sid");
+  if (auth_time !== undefined && !isNumericDate(auth_time)) throw invalidToken("bad auth_time");
   return {
     sub,
     exp,
@@ -109,6 +126,7 @@ export function checkAccessTokenClaims(
     ...(typeof jti === "string" ? { jti } : {}),
     ...(typeof client_id === "string" ? { client_id } : {}),
     ...(typeof sid === "string" ? { sid } : {}),
+    ...(isNumericDate(auth_time) ? { auth_time } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { KeyRing } from "../keys/key-ring.js";
 import {
@@ -14,6 +14,9 @@ export type { AccessTokenClaims } from "./access-token-claims.js";
 /** RFC 9068 §2.1: the media type access tokens declare in `typ`. */
 export const ACCESS_TOKEN_TYP = "at+jwt";
 
+/** RFC 9068 §2.2 requires `client_id`: the one a token request named none gets (Swagger UI, curl, the seed's frontends). */
+export const DEFAULT_CLIENT_ID = "gatehouse";
+
 /** A freshly issued access token. */
 export interface IssuedAccessToken {
   token: string;
@@ -25,8 +28,11 @@ export interface IssuedAccessToken {
 export interface AccessTokenRequest {
   subject: string;
   scopes: readonly string[];
+  /** Absent: {@link DEFAULT_CLIENT_ID}. */
   clientId?: string;
   sessionId?: string;
+  /** When the user logged in, in milliseconds; becomes `auth_time` in whole seconds. */
+  authTime?: number;
 }
 
 /** Options for {@link createAccessTokenService}. */
@@ -53,7 +59,12 @@ export interface AccessTokenService {
 /** Creates the access token service. */
 export function createAccessTokenService(options: AccessTokenServiceOptions): AccessTokenService {
   const { issuer, audience, ttlSeconds, clock } = options;
-  const policy = { issuer, audience, clockSkewSeconds: options.clockSkewSeconds };
+  const policy = {
+    issuer,
+    audience,
+    clockSkewSeconds: options.clockSkewSeconds,
+    kidlessLifetimeSeconds: ttlSeconds,
+  };
   const cacheSize = options.cacheSize ?? 0;
   // Keyed by the whole token text: the same bytes under the same key ring verify the same way.
   // Only the signature and structure checks are skipped; claims (exp, nbf, iss…) run every time.
@@ -62,20 +73,24 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
   return {
     issue(request) {
       const ring = options.keys();
-      const nowMs = clock.now();
+      // Whole seconds (RFC 7519 NumericDate as Hono and PyJWT check it): a fractional iat is
+      // "in the future" to them until its second has passed. The exact login time is in the sid.
+      const iat = Math.floor(clock.now() / 1000);
       const claims: AccessTokenClaims = {
         iss: issuer,
         sub: request.subject,
         ...(audience === undefined ? {} : { aud: audience }),
-        exp: Math.floor(nowMs / 1000) + ttlSeconds,
-        iat: nowMs / 1000,
+        exp: iat + ttlSeconds,
+        iat,
         jti: randomUUID(),
         scope: request.scopes.join(" "),
-        ...(request.clientId === undefined ? {} : { client_id: request.clientId }),
+        client_id: request.clientId ?? DEFAULT_CLIENT_ID,
         ...(request.sessionId === undefined ? {} : { sid: request.sessionId }),
+        ...(request.authTime === undefined ? {} : { auth_time: Math.floor(request.authTime / 1000) }),
       };
-      const header = { alg: ring.current.key.algorithm, typ: ACCESS_TOKEN_TYP, kid: ring.current.key.kid };
-      return { token: ring.current.sign(header, { ...claims }), claims, expiresIn: ttlSeconds };
+      const signer = ring.signingKeyAt(clock.now());
+      const header = { alg: signer.key.algorithm, typ: ACCESS_TOKEN_TYP, kid: signer.key.kid };
+      return { token: signer.sign(header, { ...claims }), claims, expiresIn: ttlSeconds };
     },
 
     verify(token) {
@@ -83,7 +98,7 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
       const hit = verified.get(token);
       if (hit !== undefined && hit.ring === ring) {
         try {
-          return checkAccessTokenClaims(hit.payload, policy, hit.kidless, clock.now());
+          return withRevocationId(checkAccessTokenClaims(hit.payload, policy, hit.kidless, clock.now()), token);
         } catch (error) {
           verified.delete(token);
           throw error;
@@ -103,7 +118,17 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
         verified.set(token, { ring, payload, kidless });
       }
-      return claims;
+      return withRevocationId(claims, token);
     },
   };
+}
+
+/**
+ * A token without `jti` (the seed's FastAPI app makes no jti) is known by a digest of itself
+ * instead, so `/revoke` and `/logout` can still take it back. Only a holder of the whole
+ * token has the digest; equal bytes are the same token anyway.
+ */
+function withRevocationId(claims: AccessTokenClaims, token: string): AccessTokenClaims {
+  if (claims.jti !== undefined) return claims;
+  return { ...claims, jti: `sha256:${createHash("sha256").update(token).digest("base64url")}` };
 }

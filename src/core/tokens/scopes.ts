@@ -10,6 +10,11 @@ export const DEFAULT_SCOPES: Readonly<Record<string, string>> = {
   admin: "Manage users and inspect tokens",
 };
 
+/** True when `name` is a valid scope token (RFC 6749 §3.3), at most 64 characters. */
+export function isScopeName(name: string): boolean {
+  return SCOPE_TOKEN.test(name);
+}
+
 /** Splits a space-separated scope parameter into distinct scope names. */
 export function parseScopeParameter(scope: string | undefined): string[] {
   if (scope === undefined) return [];
@@ -53,6 +58,15 @@ export function grantScopes(
 /** The scope names of a space-separated `scope` claim or stored scope string. */
 export function splitScopes(scope: string): string[] {
   return scope === "" ? [] : scope.split(" ");
+}
+
+/**
+ * The scopes a token may use now: those of its `scope` claim that its user still holds. A scope
+ * taken from the user stops working on every earlier token at once; one given to the user later
+ * never widens an earlier token.
+ */
+export function liveScopes(tokenScope: string, held: readonly string[]): string[] {
+  return splitScopes(tokenScope).filter((name) => held.includes(name));
 }
 
 /** The required scopes missing from a token's scopes. */

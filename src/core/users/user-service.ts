@@ -1,16 +1,17 @@
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
-import type { GatehouseStore, StoredUser, UserPage, UserPatch } from "../store.js";
+import type { GatehouseStore, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
+import { type AdminChange, createLastAdminGuard } from "./last-admin.js";
 import {
-  countCharacters,
   normalizeNewUsername,
   normalizeUsername,
-  PASSWORD_MAX_LENGTH,
+  type UserRecord,
   validateEmail,
   validateFullName,
   validateNewPassword,
+  withoutPasswordHash,
 } from "./user.js";
 
 /** What it takes to create a user. */
@@ -36,20 +37,20 @@ export interface UpdateUserInput {
 
 /** User administration shared by the CLI and the admin API; every input is validated here. */
 export interface UserService {
-  create(input: CreateUserInput): Promise<StoredUser>;
+  create(input: CreateUserInput): Promise<UserRecord>;
   /** `null` when there is no such user. */
-  get(username: string): Promise<StoredUser | null>;
+  get(username: string): Promise<UserRecord | null>;
   /** @throws GatehouseError `user_not_found`. */
-  update(username: string, input: UpdateUserInput): Promise<StoredUser>;
+  update(username: string, input: UpdateUserInput): Promise<UserRecord>;
   /** @throws GatehouseError `user_not_found`. */
   remove(username: string): Promise<void>;
-  list(options: { limit: number; cursor: string | null }): Promise<UserPage>;
+  list(options: { limit: number; cursor: string | null }): Promise<{ users: UserRecord[]; nextCursor: string | null }>;
   /** Sets a new password; every token issued before stops working. */
-  setPassword(username: string, password: string): Promise<StoredUser>;
-  /** Needs the current password (`invalid_grant` otherwise), then as {@link setPassword}. */
-  changeOwnPassword(username: string, currentPassword: string, newPassword: string): Promise<StoredUser>;
+  setPassword(username: string, password: string): Promise<UserRecord>;
   /** Log out everywhere: every token issued before now stops working. */
-  invalidateTokens(username: string): Promise<StoredUser>;
+  invalidateTokens(username: string): Promise<UserRecord>;
+  /** True when some enabled user holds the `admin` scope. */
+  hasEnabledAdmin(): Promise<boolean>;
 }
 
 /** Options for {@link createUserService}. */
@@ -58,11 +59,29 @@ export interface UserServiceOptions {
   hasher: PasswordHasher;
   clock: Clock;
   knownScopes: ReadonlySet<string>;
+  /**
+   * Refuse (`last_admin`) to demote, disable or delete the last enabled admin; default true.
+   * The CLI turns it off: an operator at the database is the way back in, and may need to lock
+   * out a compromised sole admin.
+   */
+  keepAnAdmin?: boolean;
 }
 
-/** Creates the user service. */
-export function createUserService({ store, hasher, clock, knownScopes }: UserServiceOptions): UserService {
-  const mustExist = (user: StoredUser | null): StoredUser => {
+/**
+ * Creates the user service. What it returns never carries a password hash: one careless
+ * `res.json(user)` must not leak it.
+ */
+export function createUserService({
+  store,
+  hasher,
+  clock,
+  knownScopes,
+  keepAnAdmin = true,
+}: UserServiceOptions): UserService {
+  const lastAdmin = createLastAdminGuard(store);
+  const guarded = <T>(username: string | null, change: AdminChange, write: () => Promise<T>) =>
+    keepAnAdmin ? lastAdmin.run(username, change, write) : write();
+  const mustExist = <U>(user: U | null): U => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
     return user;
   };
@@ -89,15 +108,17 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       const scopes = validateScopeList(input.scopes ?? ["me"], knownScopes);
       if (!input.skipPasswordPolicy) validateNewPassword(input.password);
       const passwordHash = await hasher.hash(input.password);
-      return store.createUser(
+      const created = await store.createUser(
         { username, email, fullName, scopes, disabled: input.disabled ?? false, passwordHash },
         clock.now(),
       );
+      return withoutPasswordHash(created);
     },
 
     async get(username) {
       const name = lookupName(username);
-      return name === null ? null : store.findUserByUsername(name);
+      const user = name === null ? null : await store.findUserByUsername(name);
+      return user === null ? null : withoutPasswordHash(user);
     },
 
     async update(username, input) {
@@ -105,6 +126,8 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
       if (input.email !== undefined) patch.email = validateEmail(input.email);
       if (input.fullName !== undefined) patch.fullName = validateFullName(input.fullName);
       if (input.disabled !== undefined) patch.disabled = input.disabled;
+      // Disabling ends every session: re-enabling must not bring earlier tokens back.
+      if (input.disabled === true) patch.tokensValidAfter = clock.now();
       if (input.scopes !== undefined) patch.scopes = validateScopeList(input.scopes, knownScopes);
       if (input.password !== undefined) {
         validateNewPassword(input.password);
@@ -112,31 +135,25 @@ export function createUserService({ store, hasher, clock, knownScopes }: UserSer
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
       }
-      return apply(username, patch);
+      return withoutPasswordHash(await guarded(lookupName(username), patch, () => apply(username, patch)));
     },
 
     async remove(username) {
       const name = lookupName(username);
-      if (name === null || !(await store.deleteUser(name)))
+      if (name === null || !(await guarded(name, "remove", () => store.deleteUser(name))))
         throw new GatehouseError("user_not_found", "User not found");
     },
 
-    list: (options) => store.listUsers(options),
+    async list(options) {
+      const page = await store.listUsers(options);
+      return { users: page.users.map(withoutPasswordHash), nextCursor: page.nextCursor };
+    },
 
     setPassword: (username, password) => service.update(username, { password }),
 
-    async changeOwnPassword(username, currentPassword, newPassword) {
-      const user = mustExist(await service.get(username));
-      validateNewPassword(newPassword);
-      // No stored password is longer than the policy allows: refuse without spending a hash.
-      if (countCharacters(currentPassword) > PASSWORD_MAX_LENGTH)
-        throw new GatehouseError("invalid_grant", "Incorrect password");
-      const check = await hasher.verify(currentPassword, user.passwordHash);
-      if (!check.ok) throw new GatehouseError("invalid_grant", "Incorrect password");
-      return service.update(user.username, { password: newPassword });
-    },
+    invalidateTokens: async (username) => withoutPasswordHash(await apply(username, { tokensValidAfter: clock.now() })),
 
-    invalidateTokens: (username) => apply(username, { tokensValidAfter: clock.now() }),
+    hasEnabledAdmin: () => lastAdmin.hasEnabledAdmin(),
   };
   return service;
 }

@@ -19,8 +19,17 @@ export interface PublicUser {
   scopes: string[];
 }
 
-/** Strips everything private from a stored user. */
-export function toPublicUser(user: StoredUser): PublicUser {
+/** A user as the library hands it out: everything the store keeps but the password hash. */
+export type UserRecord = Omit<StoredUser, "passwordHash">;
+
+/** The user without its password hash, for anything that leaves the core. */
+export function withoutPasswordHash(user: StoredUser): UserRecord {
+  const { passwordHash: _hash, ...record } = user;
+  return record;
+}
+
+/** Strips everything private from a stored user: the wire format of `/users/me`. */
+export function toPublicUser(user: UserRecord): PublicUser {
   return {
     username: user.username,
     email: user.email,

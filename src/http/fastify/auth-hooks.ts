@@ -49,8 +49,18 @@ export interface AuthHooks {
 export function createAuthHooks(gatehouse: Gatehouse): AuthHooks {
   const anyUser = gatehouseVerifier(gatehouse, { allowInactive: true });
   const activeUser = gatehouseVerifier(gatehouse);
+  // A route needing a scope the server does not know would refuse everyone: say so at registration.
+  const known = (scopes: readonly string[]) => {
+    const unknown = scopes.filter((name) => !Object.hasOwn(gatehouse.scopes, name));
+    if (unknown.length > 0) {
+      throw new TypeError(
+        `a route requires the unknown scope ${unknown.join(", ")}; declare it with the scopes option (GATEHOUSE_SCOPES)`,
+      );
+    }
+    return scopes;
+  };
   return {
-    requireUser: (scopes = []) => bearerHook(anyUser, scopes),
-    requireActiveUser: (scopes = []) => bearerHook(activeUser, scopes),
+    requireUser: (scopes = []) => bearerHook(anyUser, known(scopes)),
+    requireActiveUser: (scopes = []) => bearerHook(activeUser, known(scopes)),
   };
 }

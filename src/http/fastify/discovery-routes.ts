@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { GRANT_TYPES, JWKS_MAX_AGE_SECONDS } from "../../core/index.js";
+import { GRANT_TYPES } from "../../core/index.js";
 
 /** Options for {@link registerDiscoveryRoutes}. */
 export interface DiscoveryOptions {
@@ -12,31 +12,35 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
     "/.well-known/jwks.json",
     { schema: { summary: "Public signing keys", tags: ["discovery"] } },
     async (_request, reply) => {
-      // Resource servers cache this; a rotated key appears within the max-age.
-      reply.header("cache-control", `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+      // Resource servers cache this; a new key is published this long before it signs.
+      reply.header("cache-control", `public, max-age=${app.gatehouse.core.options.jwksMaxAge}`);
       return app.gatehouse.core.jwks();
     },
   );
 
-  app.get(
-    "/.well-known/oauth-authorization-server",
-    { schema: { summary: "Authorization server metadata", tags: ["discovery"] } },
-    async (request) => {
-      const core = app.gatehouse.core;
-      const base = `${request.protocol}://${request.host}`;
-      return {
-        issuer: core.options.issuer,
-        token_endpoint: `${base}${options.tokenPath}`,
-        jwks_uri: `${base}/.well-known/jwks.json`,
-        revocation_endpoint: `${base}/revoke`,
-        introspection_endpoint: `${base}/introspect`,
-        grant_types_supported: GRANT_TYPES,
-        response_types_supported: [],
-        scopes_supported: Object.keys(core.scopes),
-        token_endpoint_auth_methods_supported: ["none"],
-        revocation_endpoint_auth_methods_supported: ["none"],
-        introspection_endpoint_auth_methods_supported: ["bearer"],
-      };
-    },
-  );
+  const core = app.gatehouse.core;
+  const { issuer } = core.options;
+  // Every URL comes from the configured issuer, never from the request: a Host header is the
+  // client's to choose, and metadata built from it would send the next client elsewhere.
+  const base = issuer.replace(/\/+$/, "");
+  const metadata = {
+    issuer,
+    token_endpoint: `${base}${options.tokenPath}`,
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    revocation_endpoint: `${base}/revoke`,
+    introspection_endpoint: `${base}/introspect`,
+    grant_types_supported: GRANT_TYPES,
+    response_types_supported: [],
+    scopes_supported: Object.keys(core.scopes),
+    token_endpoint_auth_methods_supported: ["none"],
+    revocation_endpoint_auth_methods_supported: ["none"],
+    introspection_endpoint_auth_methods_supported: ["bearer"],
+  };
+  // RFC 8414 §3.1: an issuer with a path has its metadata at the well-known path plus that path.
+  const issuerPath = new URL(issuer).pathname.replace(/\/+$/, "");
+  const paths = ["/.well-known/oauth-authorization-server"];
+  if (issuerPath !== "") paths.push(`/.well-known/oauth-authorization-server${issuerPath}`);
+  for (const path of paths) {
+    app.get(path, { schema: { summary: "Authorization server metadata", tags: ["discovery"] } }, async () => metadata);
+  }
 }

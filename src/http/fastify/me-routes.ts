@@ -70,10 +70,11 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
     },
     async (request, reply) => {
       const { current_password, new_password } = request.body;
-      await app.gatehouse.core.users.changeOwnPassword(
+      await app.gatehouse.core.changeOwnPassword(
         (request.user as { username: string }).username,
         current_password,
         new_password,
+        { clientAddress: request.ip },
       );
       return reply.code(204).send();
     },

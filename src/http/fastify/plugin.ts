@@ -102,6 +102,7 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
  * admin user API only with `routes: { admin: true }`), and `app.gatehouse.requireActiveUser(scopes)`
  * for the app's own routes. Its body parsers apply to its own routes only.
  * @example
+ * const gatehouse = await createGatehouse({ store, scopes: { items: "Read your items" } });
  * const app = Fastify();
  * await app.register(gatehousePlugin, { gatehouse });
  * app.get("/items", { onRequest: app.gatehouse.requireActiveUser(["items"]) },

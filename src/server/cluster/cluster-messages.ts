@@ -1,5 +1,12 @@
 // What the primary and its workers tell each other besides throttling counters.
 
+/**
+ * The port and issuer the primary chose, handed to each worker in its environment: they win
+ * over the worker's own flags (`--port 0` would otherwise give every worker another port).
+ */
+export const WORKER_PORT_VARIABLE = "GATEHOUSE_CLUSTER_PORT";
+export const WORKER_ISSUER_VARIABLE = "GATEHOUSE_CLUSTER_ISSUER";
+
 /** A worker listens and serves. */
 export interface ListeningMessage {
   gatehouse: "listening";

@@ -1,9 +1,15 @@
 import cluster, { type Worker } from "node:cluster";
 import { createGatehouse } from "../../core/index.js";
-import type { ServerConfig } from "../config.js";
+import { baseUrlOf, type ServerConfig } from "../config.js";
 import { addDemoUsers } from "../demo-users.js";
+import { findFreePort } from "../main.js";
 import { openStore } from "../open-store.js";
-import { isListeningMessage, type ShutdownMessage } from "./cluster-messages.js";
+import {
+  isListeningMessage,
+  type ShutdownMessage,
+  WORKER_ISSUER_VARIABLE,
+  WORKER_PORT_VARIABLE,
+} from "./cluster-messages.js";
 import { hostSharedCounters } from "./shared-counters.js";
 
 /** Options for {@link startCluster}. */
@@ -28,7 +34,11 @@ const RESPAWN_DELAY_MS = 500;
  * users) so workers never race for it, purges expired rows for all of them, keeps the
  * shared throttling counters, forks the workers and replaces any that dies.
  */
-export async function startCluster(config: ServerConfig, options: StartClusterOptions): Promise<RunningCluster> {
+export async function startCluster(given: ServerConfig, options: StartClusterOptions): Promise<RunningCluster> {
+  // Every worker must listen on the same port under the same issuer: fix both here, once.
+  const port = given.port === 0 ? await findFreePort(given.host) : given.port;
+  const issuer = given.gatehouse.issuer ?? baseUrlOf(given.host, port);
+  const config: ServerConfig = { ...given, port, gatehouse: { ...given.gatehouse, issuer } };
   // The primary serves no HTTP: no throttle here, only the store's upkeep (purging).
   const gatehouse = await createGatehouse({
     ...config.gatehouse,
@@ -56,7 +66,7 @@ export async function startCluster(config: ServerConfig, options: StartClusterOp
   };
 
   const fork = () => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKER_PORT_VARIABLE]: String(port), [WORKER_ISSUER_VARIABLE]: issuer });
     workers.add(worker);
     counters.serve(worker);
     // A worker only hears the primary once it is up; one that comes up while stopping is stopped then.

@@ -1,3 +1,4 @@
+import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { describe, expect, it } from "vitest";
 import { createPasswordHasher, isGatehouseError } from "../../../src/core/index.js";
 
@@ -28,9 +29,8 @@ describe("password hasher", () => {
   });
 
   it("compares only the first 72 bytes under bcrypt, as passlib and OpenBSD bcrypt do", async () => {
-    const bcrypt = (await import("bcryptjs")).default;
     const long = "a".repeat(72);
-    const stored = await bcrypt.hash(long, 4);
+    const stored = await bcryptHash(long, 4);
     expect((await hasher.verify(`${long}anything after the limit`, stored)).ok).toBe(true);
     expect((await hasher.verify("a".repeat(1024), stored)).ok).toBe(true);
     expect((await hasher.verify("a".repeat(71), stored)).ok).toBe(false);
@@ -72,5 +72,35 @@ describe("password hasher", () => {
     const refused = results.filter((r) => r.status === "rejected");
     expect(refused).toHaveLength(1);
     expect(isGatehouseError((refused[0] as PromiseRejectedResult).reason, "overloaded")).toBe(true);
+  });
+
+  it("refuses argon2 parameters its own hashes could not be verified with", () => {
+    expect(() => createPasswordHasher({ argon2: { memoryCost: 512 * 1024, timeCost: 2, parallelism: 1 } })).toThrow(
+      /memoryCost/,
+    );
+    expect(() => createPasswordHasher({ argon2: { memoryCost: 19456, timeCost: 11, parallelism: 1 } })).toThrow(
+      /timeCost/,
+    );
+  });
+});
+
+describe("regression: a cost-31 bcrypt hash imported and would hold a thread for days (review finding 3)", () => {
+  it.each([
+    ["bcrypt at cost 31", PASSLIB_BCRYPT_SECRET.replace("$12$", "$31$")],
+    ["bcrypt at cost 15", PASSLIB_BCRYPT_SECRET.replace("$12$", "$15$")],
+    [
+      "argon2id with 4 GiB",
+      "$argon2id$v=19$m=4194304,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$H7QRu+syON/E4uhlhRI9ZmwnkHDznVCdufyMCtqM4+g",
+    ],
+    [
+      "argon2id with t=1000",
+      "$argon2id$v=19$m=1024,t=1000,p=1$c29tZXNhbHRzb21lc2FsdA$H7QRu+syON/E4uhlhRI9ZmwnkHDznVCdufyMCtqM4+g",
+    ],
+    ["pbkdf2 with 4 billion rounds", PASSLIB_PBKDF2_PASSWORD.replace("$6400$", "$4000000000$")],
+  ])("fails a stored %s at once, without doing its work", async (_kind, stored) => {
+    const started = performance.now();
+    expect(await hasher.verify("secret", stored)).toEqual({ ok: false, needsRehash: true });
+    // Cost 12 takes ~200 ms here; cost 31 would take days. Nothing near either is spent.
+    expect(performance.now() - started).toBeLessThan(150);
   });
 });

@@ -76,9 +76,17 @@ describe("token subject cache", () => {
     await server.gatehouse.syncWithStore();
     expect(await rejects(server.gatehouse.currentActiveUser(token, ["me"]), "inactive_user")).toBe(true);
 
+    // Re-enabling does not revive tokens from before the disable; a reversible change does come back.
     await cli.users.update("johndoe", { disabled: false });
+    const second = await loginToken(server.gatehouse);
+    await server.gatehouse.currentActiveUser(second, ["me"]);
+    await cli.users.update("johndoe", { scopes: [] });
     clock.advance(501);
-    expect((await server.gatehouse.currentActiveUser(token, ["me"])).user.username).toBe("johndoe");
+    expect(await rejects(server.gatehouse.currentActiveUser(second, ["me"]), "insufficient_scope")).toBe(true);
+    await cli.users.update("johndoe", { scopes: ["me"] });
+    clock.advance(501);
+    expect((await server.gatehouse.currentActiveUser(second, ["me"])).user.username).toBe("johndoe");
+    expect(await rejects(server.gatehouse.currentActiveUser(token, ["me"]), "invalid_token")).toBe(true);
     await cli.close();
     await server.gatehouse.close();
   });

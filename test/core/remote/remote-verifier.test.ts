@@ -4,11 +4,14 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  type Clock,
   createAccessTokenService,
   createFixedClock,
   createRemoteVerifier,
+  DEFAULT_ISSUER,
   type Gatehouse,
   isGatehouseError,
+  JWKS_MAX_AGE_SECONDS,
   type JwksFetch,
   type RemoteVerifierOptions,
 } from "../../../src/core/index.js";
@@ -60,8 +63,8 @@ interface Issuer {
 }
 
 /** A real Gatehouse server (EdDSA, memory store) listening on a loopback port. */
-async function startIssuer(): Promise<Issuer> {
-  const { app, gatehouse } = await createTestServer({ algorithm: "EdDSA" });
+async function startIssuer(clock?: Clock): Promise<Issuer> {
+  const { app, gatehouse } = await createTestServer({ algorithm: "EdDSA", ...(clock === undefined ? {} : { clock }) });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
@@ -92,7 +95,7 @@ describe("remote verifier over a real Gatehouse's JWKS", () => {
   afterAll(() => issuer.app.close());
 
   const verifierFor = (options: Partial<RemoteVerifierOptions> = {}) =>
-    createRemoteVerifier({ jwksUrl: issuer.jwksUrl, issuer: "gatehouse", ...options } as RemoteVerifierOptions);
+    createRemoteVerifier({ jwksUrl: issuer.jwksUrl, issuer: DEFAULT_ISSUER, ...options } as RemoteVerifierOptions);
 
   /** The WWW-Authenticate a resource server built on this verifier sends for `presented`. */
   const challengeOf = async (presented: string, scopes: string[]) => {
@@ -104,7 +107,7 @@ describe("remote verifier over a real Gatehouse's JWKS", () => {
 
   it("verifies a token from /token with the JWKS URL alone", async () => {
     const { claims, scopes } = await verifierFor().verify(token, ["me"]);
-    expect(claims).toMatchObject({ sub: "johndoe", iss: "gatehouse", scope: "me" });
+    expect(claims).toMatchObject({ sub: "johndoe", iss: DEFAULT_ISSUER, scope: "me" });
     expect(typeof claims.jti).toBe("string");
     expect(scopes).toEqual(["me"]);
   });
@@ -188,18 +191,19 @@ describe("remote verifier over a real Gatehouse's JWKS", () => {
 
 describe("remote verifier key refetching", () => {
   let issuer: Issuer;
+  // The issuer's and the verifiers' time, moved by the tests.
+  const clock = createFixedClock(Date.now());
 
   beforeAll(async () => {
-    issuer = await startIssuer();
+    issuer = await startIssuer(clock);
   });
   afterAll(() => issuer.app.close());
 
   function setup() {
     const counter = countingFetch();
-    const clock = createFixedClock(Date.now());
     const verifier = createRemoteVerifier({
       jwksUrl: issuer.jwksUrl,
-      issuer: "gatehouse",
+      issuer: DEFAULT_ISSUER,
       fetch: counter.fetch,
       clock,
       minRefetchIntervalMs: 30_000,
@@ -214,18 +218,33 @@ describe("remote verifier key refetching", () => {
     expect(fetches()).toBe(1);
   });
 
-  it("accepts a token of a key rotated in after it started, without a restart", async () => {
-    const { verifier, clock, fetches } = setup();
+  it("accepts the first token of a key rotated in after it started, without a restart", async () => {
+    const { verifier, fetches } = setup();
     expect(await outcome(verifier.verify(await issuer.token()))).toBe("ok");
-    await issuer.gatehouse.rotateKeys();
+    const kid = await issuer.gatehouse.rotateKeys();
+    // Published now, signing only once the verifier's cache (the JWKS max-age) has run out.
+    expect(decode((await issuer.token()).split(".")[0] as string).kid).not.toBe(kid);
+    clock.advance(JWKS_MAX_AGE_SECONDS * 1000);
     const rotated = await issuer.token();
-    clock.advance(30_000);
+    expect(decode(rotated.split(".")[0] as string).kid).toBe(kid);
     expect(await outcome(verifier.verify(rotated))).toBe("ok");
     expect(fetches()).toBe(2);
   });
 
+  it("has a rotated-in key before it signs when it fetched after the rotation, so needs no refetch", async () => {
+    const kid = await issuer.gatehouse.rotateKeys();
+    clock.advance(1_000);
+    const { verifier, fetches } = setup();
+    expect(await outcome(verifier.verify(await issuer.token()))).toBe("ok");
+    clock.advance(JWKS_MAX_AGE_SECONDS * 1000 - 1_000);
+    const rotated = await issuer.token();
+    expect(decode(rotated.split(".")[0] as string).kid).toBe(kid);
+    expect(await outcome(verifier.verify(rotated))).toBe("ok");
+    expect(fetches()).toBe(1);
+  });
+
   it("refetches for unknown kids at most once per interval, however many arrive at once", async () => {
-    const { verifier, clock, fetches } = setup();
+    const { verifier, fetches } = setup();
     const token = await issuer.token();
     await verifier.verify(token);
     const forged = () => withHeader(token, { alg: "EdDSA", typ: "at+jwt", kid: randomUUID() });
@@ -243,7 +262,7 @@ describe("remote verifier key refetching", () => {
   });
 
   it("refetches a stale key set after cacheMaxAgeMs", async () => {
-    const { verifier, clock, fetches } = setup();
+    const { verifier, fetches } = setup();
     const token = await issuer.token();
     await verifier.verify(token);
     clock.advance(5 * 60_000 - 1);
@@ -395,8 +414,8 @@ describe("untrusted JWKS responses", () => {
   });
 
   describe("the server's structural checks on signed tokens", () => {
-    const privateKey = createPrivateKey(ring.current.key.signingSecret as string);
-    const header = JSON.stringify({ alg: "EdDSA", typ: "at+jwt", kid: ring.current.key.kid });
+    const privateKey = createPrivateKey(ring.signingKeyAt(clock.now()).key.signingSecret as string);
+    const header = JSON.stringify({ alg: "EdDSA", typ: "at+jwt", kid: ring.signingKeyAt(clock.now()).key.kid });
     const now = clock.now() / 1000;
     const claims = (extra: string) =>
       `{"iss":"https://issuer.test","sub":"johndoe","exp":${now + 600},"iat":${now},"jti":"j1","scope":"me"${extra}}`;
@@ -446,13 +465,13 @@ describe("remote verifier with a shared HS256 secret", () => {
 
   it("verifies a token of a Gatehouse configured with the same secret", async () => {
     const token = await accessTokenFor(app, "johndoe", "secret");
-    const verifier = createRemoteVerifier({ secret, issuer: "gatehouse" });
+    const verifier = createRemoteVerifier({ secret, issuer: DEFAULT_ISSUER });
     expect((await verifier.verify(token, ["me"])).claims.sub).toBe("johndoe");
   });
 
   it("rejects it with another secret", async () => {
     const token = await accessTokenFor(app, "johndoe", "secret");
-    const verifier = createRemoteVerifier({ secret: "another secret", issuer: "gatehouse" });
+    const verifier = createRemoteVerifier({ secret: "another secret", issuer: DEFAULT_ISSUER });
     expect(await outcome(verifier.verify(token))).toBe("invalid_token");
   });
 
@@ -462,7 +481,7 @@ describe("remote verifier with a shared HS256 secret", () => {
       { sub: "johndoe", exp: Math.floor(Date.now() / 1000) + 60 },
       secret,
     );
-    const verifier = createRemoteVerifier({ secret, issuer: "gatehouse" });
+    const verifier = createRemoteVerifier({ secret, issuer: DEFAULT_ISSUER });
     expect((await verifier.verify(token)).scopes).toEqual([]);
   });
 });
@@ -473,19 +492,19 @@ describe("remote verifier configuration", () => {
   it.each<[string, Record<string, unknown>]>([
     ["no issuer", { jwksUrl }],
     ["an empty issuer", { jwksUrl, issuer: "" }],
-    ["neither jwksUrl nor secret", { issuer: "gatehouse" }],
-    ["both jwksUrl and secret", { jwksUrl, secret: "s", issuer: "gatehouse" }],
-    ["an empty secret", { secret: "", issuer: "gatehouse" }],
-    ["a secret with algorithms", { secret: "s", issuer: "gatehouse", algorithms: ["HS256"] }],
-    ["HS256 for JWKS keys", { jwksUrl, issuer: "gatehouse", algorithms: ["HS256"] }],
-    ["alg none", { jwksUrl, issuer: "gatehouse", algorithms: ["none"] }],
-    ["an empty algorithm list", { jwksUrl, issuer: "gatehouse", algorithms: [] }],
-    ["plain http to another host", { jwksUrl: "http://auth.example.com/jwks.json", issuer: "gatehouse" }],
-    ["a relative URL", { jwksUrl: "/jwks.json", issuer: "gatehouse" }],
-    ["a file URL", { jwksUrl: "file:///etc/passwd", issuer: "gatehouse" }],
-    ["a clock skew over 300 s", { jwksUrl, issuer: "gatehouse", clockSkewSeconds: 301 }],
-    ["a zero cache age", { jwksUrl, issuer: "gatehouse", cacheMaxAgeMs: 0 }],
-    ["an empty audience", { jwksUrl, issuer: "gatehouse", audience: "" }],
+    ["neither jwksUrl nor secret", { issuer: DEFAULT_ISSUER }],
+    ["both jwksUrl and secret", { jwksUrl, secret: "s", issuer: DEFAULT_ISSUER }],
+    ["an empty secret", { secret: "", issuer: DEFAULT_ISSUER }],
+    ["a secret with algorithms", { secret: "s", issuer: DEFAULT_ISSUER, algorithms: ["HS256"] }],
+    ["HS256 for JWKS keys", { jwksUrl, issuer: DEFAULT_ISSUER, algorithms: ["HS256"] }],
+    ["alg none", { jwksUrl, issuer: DEFAULT_ISSUER, algorithms: ["none"] }],
+    ["an empty algorithm list", { jwksUrl, issuer: DEFAULT_ISSUER, algorithms: [] }],
+    ["plain http to another host", { jwksUrl: "http://auth.example.com/jwks.json", issuer: DEFAULT_ISSUER }],
+    ["a relative URL", { jwksUrl: "/jwks.json", issuer: DEFAULT_ISSUER }],
+    ["a file URL", { jwksUrl: "file:///etc/passwd", issuer: DEFAULT_ISSUER }],
+    ["a clock skew over 300 s", { jwksUrl, issuer: DEFAULT_ISSUER, clockSkewSeconds: 301 }],
+    ["a zero cache age", { jwksUrl, issuer: DEFAULT_ISSUER, cacheMaxAgeMs: 0 }],
+    ["an empty audience", { jwksUrl, issuer: DEFAULT_ISSUER, audience: "" }],
   ])("throws a TypeError at construction for %s", (_name, options) => {
     expect(() => createRemoteVerifier(options as unknown as RemoteVerifierOptions)).toThrow(TypeError);
   });
@@ -499,7 +518,7 @@ describe("remote verifier configuration", () => {
 
   it("fetches nothing until the first token arrives", () => {
     const counter = countingFetch();
-    createRemoteVerifier({ jwksUrl, issuer: "gatehouse", fetch: counter.fetch });
+    createRemoteVerifier({ jwksUrl, issuer: DEFAULT_ISSUER, fetch: counter.fetch });
     expect(counter.count()).toBe(0);
   });
 });

@@ -73,7 +73,8 @@ describe("session service: startSession", () => {
     const claims = tokens.verify(response.access_token);
     expect(claims).toMatchObject({ sub: "johndoe", scope: "me", exp: NOW / 1000 + ACCESS_TTL });
     expect(claims.sid).toEqual(expect.any(String));
-    expect(claims.client_id).toBeUndefined();
+    // A request that names no client gets the default client id (strict resource servers need one).
+    expect(claims.client_id).toBe("gatehouse");
     expect(refreshOf(response)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 

@@ -1,6 +1,11 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createAccessTokenService, createFixedClock, isGatehouseError } from "../../../src/core/index.js";
+import {
+  createAccessTokenService,
+  createFixedClock,
+  DEFAULT_CLIENT_ID,
+  isGatehouseError,
+} from "../../../src/core/index.js";
 import { createKeyRing } from "../../../src/core/keys/key-ring.js";
 import { configuredSecretKey, generateSigningKey, loadSigningKey } from "../../../src/core/keys/signing-keys.js";
 
@@ -51,13 +56,23 @@ function rejects(service: { verify(token: string): unknown }, token: string): bo
 }
 
 describe("access token service", () => {
-  it("issues a token that verifies, with millisecond iat and the RFC 9068 claims", () => {
-    const { service } = setup();
-    const issued = service.issue({ subject: "johndoe", scopes: ["me"], clientId: "app" });
+  it("issues a token that verifies, with whole-second iat, exp and auth_time and the RFC 9068 claims", () => {
+    const { service, clock } = setup();
+    clock.set(NOW + 153);
+    const issued = service.issue({ subject: "johndoe", scopes: ["me"], clientId: "app", authTime: NOW - 999 });
     const claims = service.verify(issued.token);
     expect(claims).toMatchObject({ sub: "johndoe", scope: "me", client_id: "app", iss: "https://auth.example.com" });
+    // A fractional iat is "in the future" to Hono and PyJWT until its second is over.
     expect(claims.iat).toBe(NOW / 1000);
     expect(claims.exp).toBe(NOW / 1000 + 1800);
+    expect(claims.auth_time).toBe(NOW / 1000 - 1);
+  });
+
+  it("names the client gatehouse when the request named none (RFC 9068 §2.2 requires client_id)", () => {
+    const { service } = setup();
+    const issued = service.issue({ subject: "johndoe", scopes: ["me"] });
+    expect(issued.claims.client_id).toBe("gatehouse");
+    expect(service.verify(issued.token).client_id).toBe(DEFAULT_CLIENT_ID);
   });
 
   it("rejects a token once expired, allowing the clock skew", () => {
@@ -133,6 +148,30 @@ describe("access token service", () => {
     const { service } = setup();
     const token = hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp: Math.floor(NOW / 1000) + 900 });
     expect(service.verify(token)).toMatchObject({ sub: "johndoe", scope: "" });
+  });
+
+  it("dates a kid-less token without iat one access token TTL before its exp", () => {
+    const { service } = setup();
+    const exp = NOW / 1000 + 900;
+    expect(service.verify(hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp })).iat).toBe(exp - 1800);
+  });
+
+  it("refuses a kid-less token without iat that would live longer than the access token TTL", () => {
+    const { service } = setup();
+    // Dated exp − TTL, it would have been made in the future: beyond the clock skew, refused.
+    const exp = NOW / 1000 + 1800 + 31;
+    expect(rejects(service, hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp }))).toBe(true);
+    expect(rejects(service, hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp: exp - 1 }))).toBe(false);
+  });
+
+  it("names a token without jti by a digest of itself, so it can be revoked", () => {
+    const { service } = setup();
+    const token = hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp: NOW / 1000 + 900 });
+    const other = hs256({ alg: "HS256", typ: "JWT" }, { sub: "johndoe", exp: NOW / 1000 + 901 });
+    const { jti } = service.verify(token);
+    expect(jti).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
+    expect(service.verify(token).jti).toBe(jti);
+    expect(service.verify(other).jti).not.toBe(jti);
   });
 
   it("still rejects a FastAPI-style token with a wrong issuer or without exp", () => {

@@ -1,5 +1,5 @@
 import { hash as argon2Hash } from "@node-rs/argon2";
-import bcrypt from "bcryptjs";
+import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkImportedHash, createPasswordHasher, validateImportedUser } from "../../../src/core/index.js";
 
@@ -22,7 +22,9 @@ describe("checkImportedHash", () => {
     ["bcrypt $2a$", BCRYPT_SECRET.replace("$2b$", "$2a$"), "bcrypt"],
     ["bcrypt $2y$", BCRYPT_SECRET.replace("$2b$", "$2y$"), "bcrypt"],
     ["bcrypt at cost 04", BCRYPT_SECRET.replace("$12$", "$04$"), "bcrypt"],
-    ["bcrypt at cost 31", BCRYPT_SECRET.replace("$12$", "$31$"), "bcrypt"],
+    ["bcrypt at cost 14, the most a login may cost", BCRYPT_SECRET.replace("$12$", "$14$"), "bcrypt"],
+    ["argon2id at 256 MiB and t=10", `$argon2id$v=19$m=262144,t=10,p=4$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "argon2id"],
+    ["pbkdf2 at 10 million rounds", PBKDF2_PASSWORD.replace("$6400$", "$10000000$"), "pbkdf2-sha256"],
     ["passlib pbkdf2-sha256", PBKDF2_PASSWORD, "pbkdf2-sha256"],
     ["argon2id", `$argon2id$v=19$m=65536,t=3,p=4$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "argon2id"],
     ["argon2i", `$argon2i$v=19$m=512,t=2,p=2$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "argon2i"],
@@ -47,14 +49,17 @@ describe("checkImportedHash", () => {
     ["an old bcrypt variant", "$2x$12$EixZaYVK1fsbw1ZfbX3OXePaWxn96p36WQoeG6Lruj3vjPGga31lW", "old bcrypt variant"],
     ["a truncated bcrypt hash", BCRYPT_SECRET.slice(0, 40), "not a well-formed bcrypt hash"],
     ["bcrypt with a trailing newline", `${BCRYPT_SECRET}\n`, "not a well-formed bcrypt hash"],
-    ["bcrypt at cost 03", BCRYPT_SECRET.replace("$12$", "$03$"), "bcrypt cost outside 04–31"],
-    ["bcrypt at cost 32", BCRYPT_SECRET.replace("$12$", "$32$"), "bcrypt cost outside 04–31"],
+    ["bcrypt at cost 03", BCRYPT_SECRET.replace("$12$", "$03$"), "bcrypt cost below 04"],
+    ["bcrypt at cost 15", BCRYPT_SECRET.replace("$12$", "$15$"), "a bcrypt cost above 14"],
+    ["bcrypt at cost 32", BCRYPT_SECRET.replace("$12$", "$32$"), "a bcrypt cost above 14"],
     ["argon2 without a version", `$argon2id$m=65536,t=3,p=4$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "other than v=19"],
     ["argon2 v=16", `$argon2id$v=16$m=65536,t=3,p=4$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "other than v=19"],
     ["argon2 without parameters", `$argon2id$v=19$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "not a well-formed argon2"],
     ["an unknown argon2 variant", `$argon2x$v=19$m=512,t=2,p=2$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "not a well-formed"],
     ["argon2 memory below 8·p", `$argon2id$v=19$m=8,t=1,p=2$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "memory cost"],
     ["argon2 memory of 4 GiB", `$argon2id$v=19$m=4194304,t=1,p=1$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "memory cost"],
+    ["argon2 memory over 256 MiB", `$argon2id$v=19$m=262145,t=1,p=1$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "256 MiB"],
+    ["argon2 time cost 11", `$argon2id$v=19$m=512,t=11,p=1$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "time cost above 10"],
     ["argon2 time cost 0", `$argon2id$v=19$m=512,t=0,p=1$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "time cost"],
     ["argon2 parallelism 0", `$argon2id$v=19$m=512,t=1,p=0$${ARGON2_SALT}$${ARGON2_OUTPUT}`, "parallelism"],
     ["an argon2 salt of 6 bytes", `$argon2id$v=19$m=512,t=1,p=1$c2FsdHNh$${ARGON2_OUTPUT}`, "salt shorter"],
@@ -88,7 +93,7 @@ describe("checkImportedHash", () => {
         ["argon2id", await argon2Hash("pw argon2id", { ...options, algorithm: ARGON2ID })],
         ["argon2i", await argon2Hash("pw argon2i", { ...options, algorithm: ARGON2I })],
         ["argon2d", await argon2Hash("pw argon2d", { ...options, algorithm: ARGON2D })],
-        ["bcrypt", await bcrypt.hash("pw bcrypt", 4)],
+        ["bcrypt", await bcryptHash("pw bcrypt", 4)],
       );
     });
 
@@ -197,5 +202,14 @@ describe("validateImportedUser", () => {
     if (check.ok) return;
     expect(check.reason).toContain(fragment);
     expect(check.username).toBe(username);
+  });
+});
+
+describe("regression: a cost-31 bcrypt hash imported and would hold a thread for days (review finding 3)", () => {
+  it("refuses a cost-31 bcrypt hash at import with the reason", () => {
+    expect(checkImportedHash(BCRYPT_SECRET.replace("$12$", "$31$"))).toEqual({
+      ok: false,
+      reason: "hashed_password has a bcrypt cost above 14, which would let one login stall the server",
+    });
   });
 });

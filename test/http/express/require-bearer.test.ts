@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createRemoteVerifier,
+  DEFAULT_ISSUER,
   type Gatehouse,
   gatehouseVerifier,
   type TokenVerifier,
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const local = gatehouseVerifier(gatehouse);
   const remote = createRemoteVerifier({
     jwksUrl: `http://127.0.0.1:${issuerPort}/.well-known/jwks.json`,
-    issuer: "gatehouse",
+    issuer: DEFAULT_ISSUER,
   });
   const api = express();
   api.get("/users/me", requireBearer(local, { scopes: ["me"] }), (req, res) => {
