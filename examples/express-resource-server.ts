@@ -1,19 +1,16 @@
 /**
  * An Express resource server: it verifies Gatehouse's tokens offline, from the issuer's JWKS
  * (the server needs GATEHOUSE_ALGORITHM=EdDSA, ES256 or RS256), and never sees the user database.
- * Run: `GATEHOUSE_URL=http://127.0.0.1:8000 PORT=3001 node express-resource-server.js`.
+ * Run: `GATEHOUSE_ISSUER=http://127.0.0.1:8000 PORT=3001 node express-resource-server.js`.
  */
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { requireBearer } from "gatehouse/express";
 import { createRemoteVerifier } from "gatehouse/verify";
 
-const gatehouseUrl = process.env.GATEHOUSE_URL ?? "http://127.0.0.1:8000";
-const verifier = createRemoteVerifier({
-  jwksUrl: new URL("/.well-known/jwks.json", gatehouseUrl),
-  // The server's GATEHOUSE_ISSUER, whose default is "gatehouse".
-  issuer: process.env.GATEHOUSE_ISSUER ?? "gatehouse",
-});
+// The Gatehouse server's issuer (its GATEHOUSE_ISSUER, by default its URL), which serves the keys.
+const issuer = process.env.GATEHOUSE_ISSUER ?? "http://127.0.0.1:8000";
+const verifier = createRemoteVerifier({ issuer, jwksUrl: new URL("/.well-known/jwks.json", issuer) });
 
 const app = express();
 app.get("/orders", requireBearer(verifier, { scopes: ["me"] }), (req, res) => {

@@ -8,11 +8,9 @@ import { bearerAuth } from "gatehouse/web";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 
-const verifier = createRemoteVerifier({
-  jwksUrl: new URL("/.well-known/jwks.json", process.env.GATEHOUSE_URL ?? "http://127.0.0.1:8000"),
-  // The server's GATEHOUSE_ISSUER, whose default is "gatehouse".
-  issuer: process.env.GATEHOUSE_ISSUER ?? "gatehouse",
-});
+// The Gatehouse server's issuer (its GATEHOUSE_ISSUER, by default its URL), which serves the keys.
+const issuer = process.env.GATEHOUSE_ISSUER ?? "http://127.0.0.1:8000";
+const verifier = createRemoteVerifier({ issuer, jwksUrl: new URL("/.well-known/jwks.json", issuer) });
 
 /** Lets a request through with `c.var.auth` set, or answers 401/403 as Gatehouse does. */
 function requireBearer(scopes: string[]) {

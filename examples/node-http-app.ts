@@ -2,7 +2,7 @@
  * A plain node:http app using the core: `currentActiveUser` checks each token against the
  * database, so a revoked token or a disabled user is refused at once. Users log in at a
  * Gatehouse server (or a Fastify app) sharing the SQLite file.
- * Run: `PORT=3002 DATABASE_PATH=./gatehouse.db node node-http-app.js`.
+ * Run: `GATEHOUSE_ISSUER=http://127.0.0.1:8000 PORT=3002 DATABASE_PATH=./gatehouse.db node node-http-app.js`.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,7 +10,11 @@ import { createGatehouse, extractBearerToken } from "gatehouse";
 import { sqliteStore } from "gatehouse/sqlite";
 import { errorReply, isGatehouseError } from "gatehouse/verify";
 
-const gatehouse = await createGatehouse({ store: await sqliteStore(process.env.DATABASE_PATH ?? "./gatehouse.db") });
+const gatehouse = await createGatehouse({
+  store: await sqliteStore(process.env.DATABASE_PATH ?? "./gatehouse.db"),
+  // The issuer of the server the users log in at (its GATEHOUSE_ISSUER, by default its URL).
+  issuer: process.env.GATEHOUSE_ISSUER ?? "http://127.0.0.1:8000",
+});
 const scopes = ["me"];
 
 const server = createServer(async (req, res) => {

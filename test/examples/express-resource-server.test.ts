@@ -14,14 +14,12 @@ let token: string;
 beforeAll(async () => {
   examples = compileExamples();
   dataDir = mkdtempSync(join(tmpdir(), "gatehouse-example-"));
-  // A JWKS needs an asymmetric algorithm; the issuer is one of our own, as in production.
+  // A JWKS needs an asymmetric algorithm. The server's issuer is the URL it listens on.
   server = await startServerProcess(["--database", `sqlite:${join(dataDir, "gatehouse.db")}`, "--demo"], {
     GATEHOUSE_ALGORITHM: "EdDSA",
-    GATEHOUSE_ISSUER: "https://auth.example.test",
   });
   app = await startExample(join(examples.dir, "express-resource-server.js"), {
-    GATEHOUSE_URL: server.url,
-    GATEHOUSE_ISSUER: "https://auth.example.test",
+    GATEHOUSE_ISSUER: server.url,
     PORT: "0",
   });
   const response = await fetch(`${server.url}/token`, {

@@ -17,9 +17,15 @@ beforeAll(async () => {
   examples = compileExamples();
   dataDir = mkdtempSync(join(tmpdir(), "gatehouse-example-"));
   database = join(dataDir, "gatehouse.db");
-  // The real server creates the database, its signing key and the tutorial's users.
-  server = await startServerProcess(["--database", `sqlite:${database}`, "--demo"]);
-  app = await startExample(join(examples.dir, "fastify-app.js"), { DATABASE_PATH: database, PORT: "0" });
+  // The real server creates the database, its signing key and the tutorial's users. With one
+  // issuer for both, each accepts the other's tokens.
+  const issuer = "https://auth.example.test";
+  server = await startServerProcess(["--database", `sqlite:${database}`, "--demo"], { GATEHOUSE_ISSUER: issuer });
+  app = await startExample(join(examples.dir, "fastify-app.js"), {
+    DATABASE_PATH: database,
+    GATEHOUSE_ISSUER: issuer,
+    PORT: "0",
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -77,11 +83,13 @@ describe("examples/fastify-app.ts", () => {
 
   it("signs with a key rotated from the CLI on its own, without a restart", async () => {
     const before = keyId(await login(app.url));
+    // A max-age of 0 makes the new key sign at once (docs/KEYS.md), rather than in 5 minutes.
     execFileSync(
       process.execPath,
       [join(root, "bin/gatehouse.js"), "keys", "rotate", "--database", `sqlite:${database}`],
       {
         cwd: root,
+        env: { ...process.env, GATEHOUSE_JWKS_MAX_AGE: "0" },
         stdio: "pipe",
       },
     );

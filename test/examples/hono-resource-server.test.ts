@@ -50,7 +50,7 @@ function ask(path: string, authorization?: string): Answer {
     console.log(JSON.stringify({ status: response.status, challenge: response.headers.get("www-authenticate"), body: await response.json() }));`;
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
     cwd: root,
-    env: { ...process.env, GATEHOUSE_URL: server.url },
+    env: { ...process.env, GATEHOUSE_ISSUER: server.url },
     encoding: "utf8",
     timeout: 30_000,
   });

@@ -18,7 +18,11 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "gatehouse-example-"));
   database = join(dataDir, "gatehouse.db");
   server = await startServerProcess(["--database", `sqlite:${database}`, "--demo"]);
-  app = await startExample(join(examples.dir, "node-http-app.js"), { DATABASE_PATH: database, PORT: "0" });
+  app = await startExample(join(examples.dir, "node-http-app.js"), {
+    DATABASE_PATH: database,
+    GATEHOUSE_ISSUER: server.url,
+    PORT: "0",
+  });
 }, 120_000);
 
 afterAll(async () => {
