@@ -92,7 +92,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // Every JSON body of the server, not only the plugin's routes: a duplicate key is a 422.
   installStrictJsonParser(app);
   await registerOpenApi(app, options.gatehouse, "/token");
-  await app.register(gatehousePlugin, { gatehouse: options.gatehouse });
+  // The server is the whole of Gatehouse: every route group, the admin API included.
+  await app.register(gatehousePlugin, {
+    gatehouse: options.gatehouse,
+    routes: { token: true, self: true, admin: true },
+  });
   registerHealthRoutes(app, options.gatehouse);
   registerMetrics(app, options.gatehouse, options.metrics ?? "public");
   return app;

@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { createGatehouse, type Gatehouse, type SharedLoginAttempts } from "../core/index.js";
-import type { RedisAttempts } from "../stores/redis/redis-attempts.js";
+import { createRedisAttempts, type RedisAttempts } from "../stores/redis/redis-attempts.js";
 import { buildServer } from "./build-server.js";
 import { baseUrlOf, type ServerConfig } from "./config.js";
 import { addDemoUsers } from "./demo-users.js";
@@ -59,7 +59,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
   let warnWebhookFailed = (_error: unknown) => {};
   try {
     const { throttle } = config.gatehouse;
-    if (config.redisUrl !== undefined && throttle !== false) redis = await openRedisAttempts(config.redisUrl);
+    if (config.redisUrl !== undefined && throttle !== false) redis = await createRedisAttempts(config.redisUrl);
     // Redis, when set, counts attempts for every server; else a cluster primary's counters, the
     // store's shared ones, or memory (the precedence is createLoginThrottle's).
     const shared = redis ?? options.counters;
@@ -119,12 +119,6 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
       await redis?.close();
     },
   };
-}
-
-// Loading ioredis costs startup time; a server without Redis should not pay for it.
-async function openRedisAttempts(url: string): Promise<RedisAttempts> {
-  const { createRedisAttempts } = await import("../stores/redis/redis-attempts.js");
-  return createRedisAttempts(url);
 }
 
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);

@@ -1,6 +1,7 @@
 import { GatehouseError } from "../core/errors.js";
 import type { GatehouseStore } from "../core/store.js";
 import { memoryStore } from "../stores/memory/memory-store.js";
+import { postgresStore } from "../stores/postgres/postgres-store.js";
 import { sqliteStore } from "../stores/sqlite/sqlite-store.js";
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
@@ -12,8 +13,10 @@ const EXPECTED =
  * Opens the store a database URL names: `sqlite:PATH` (relative to the working directory
  * or absolute), `sqlite::memory:`, `memory:`, or `postgres://…` / `postgresql://…` (any
  * URL `pg` accepts; the tables live in the schema `gatehouse`).
+ * Each store loads its driver on first use, so a SQLite server never loads `pg`.
  * @throws GatehouseError `validation_failed` for a URL it cannot serve (naming only its
- * scheme, since the rest may hold a password); `store_unavailable` when the database cannot be opened.
+ * scheme, since the rest may hold a password); `store_unavailable` when the database cannot be
+ * opened or its driver is not installed (the message names the package).
  * @example
  * const store = await openStore(process.env.GATEHOUSE_DATABASE_URL ?? "sqlite:./gatehouse.db");
  */
@@ -28,18 +31,12 @@ export async function openStore(databaseUrl: string): Promise<GatehouseStore> {
       return memoryStore();
     case "postgres":
     case "postgresql":
-      return openPostgres(databaseUrl);
+      return postgresStore(databaseUrl);
     case undefined:
       throw invalid(`unsupported database URL: no scheme; ${EXPECTED}`);
     default:
       throw invalid(`unsupported database URL: ${scheme.slice(0, MAX_SCHEME_SHOWN)}`);
   }
-}
-
-// Loading `pg` takes ~80 ms; a SQLite server or CLI run should not pay for it.
-async function openPostgres(url: string): Promise<GatehouseStore> {
-  const { postgresStore } = await import("../stores/postgres/postgres-store.js");
-  return postgresStore(url);
 }
 
 function sqlitePath(rest: string): string {

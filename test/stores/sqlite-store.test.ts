@@ -104,8 +104,8 @@ describe("sqlite store", () => {
     expect(await server.findUserByUsername("JOHNDOE")).not.toBeNull();
   });
 
-  it("opens the file in WAL mode with synchronous FULL, foreign keys and a busy timeout", () => {
-    const db = openSqliteDatabase(path, { busyTimeoutMs: 1234 });
+  it("opens the file in WAL mode with synchronous FULL, foreign keys and a busy timeout", async () => {
+    const db = await openSqliteDatabase(path, { busyTimeoutMs: 1234 });
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("synchronous", { simple: true })).toBe(2);

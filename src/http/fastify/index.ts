@@ -8,7 +8,7 @@ export type { ClientError } from "./error-handler.js";
 export { installErrorHandlers, replyToClientError, replyToFrameworkError } from "./error-handler.js";
 export { DuplicateJsonKeyError, findDuplicateJsonKey, installStrictJsonParser } from "./json-body.js";
 export { registerOAuthRoutes, TOKEN_BODY_LIMIT } from "./oauth-routes.js";
-export type { GatehouseDecorator, GatehousePluginOptions } from "./plugin.js";
+export type { GatehouseDecorator, GatehousePluginOptions, GatehouseRouteGroups } from "./plugin.js";
 export { gatehousePlugin } from "./plugin.js";
 export { REDACTED_QUERY, RedactingLogController, redactRequestUrl, requestLogSerializers } from "./request-log.js";
 export {

@@ -28,12 +28,17 @@ const acceptAnyBody = () => () => true;
 
 /**
  * The form-encoded OAuth endpoints: POST /token (RFC 6749), /revoke (RFC 7009) and
- * /introspect (RFC 7662). Registered in their own encapsulated context so their body
- * parsing (any content type read as a bounded string, then checked) cannot clash with the
- * host app's parsers.
+ * /introspect (RFC 7662). They live in an encapsulated context of their own, so their body
+ * parsing (any content type read as a bounded string, then checked) replaces no parser of
+ * the app they are added to.
  */
 export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOptions): Promise<void> {
+  await app.register(async (oauthRoutes) => addOAuthRoutes(oauthRoutes, options));
+}
+
+async function addOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOptions): Promise<void> {
   const { gatehouse, hooks } = options;
+  // Only in this context (see registerOAuthRoutes): the host app keeps its own parsers.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string", bodyLimit: TOKEN_BODY_LIMIT }, (_request, body, done) => {
     done(null, body);

@@ -35,20 +35,39 @@ declare module "fastify" {
   }
 }
 
+/**
+ * The groups of routes {@link gatehousePlugin} can serve. `app.gatehouse.requireActiveUser`
+ * and the other hooks are there whichever groups are on.
+ */
+export interface GatehouseRouteGroups {
+  /**
+   * The OAuth endpoints: `POST /token` (or `tokenPath`), `/revoke`, `/introspect` (an admin
+   * token), `GET /.well-known/jwks.json` and `/.well-known/oauth-authorization-server`. Default on.
+   */
+  token?: boolean;
+  /**
+   * Self-service for a logged-in user: `GET`/`PATCH /users/me` (and `GET /user/me`),
+   * `POST /users/me/password`, `POST /logout`, `POST /logout/all`. Default on.
+   */
+  self?: boolean;
+  /**
+   * The admin user API: `GET`/`POST /users`, `GET`/`PATCH`/`DELETE /users/{username}`, each
+   * needing the `admin` scope. Default off: a host app opts in.
+   */
+  admin?: boolean;
+}
+
 /** Options for {@link gatehousePlugin}. */
 export interface GatehousePluginOptions {
   gatehouse: Gatehouse;
   /** Where the token endpoint lives; default "/token". */
   tokenPath?: string;
-  /** Serve /users/me (read, edit, change password) and /user/me; default true. */
-  meRoutes?: boolean;
-  /** Serve the admin user API (/users, /users/{username}); default true. */
-  adminRoutes?: boolean;
-  /** Serve the session lists (/users/me/sessions, /users/{username}/sessions); default true. */
-  sessionRoutes?: boolean;
-  /** Serve the audit log (/audit, /users/me/audit); default true. */
-  auditRoutes?: boolean;
+  /** Which route groups to serve; default `{ token: true, self: true, admin: false }`. */
+  routes?: GatehouseRouteGroups;
 }
+
+/** What a host app gets unless it asks otherwise: logging in and self-service, no admin API. */
+const DEFAULT_ROUTE_GROUPS: Readonly<Required<GatehouseRouteGroups>> = { token: true, self: true, admin: false };
 
 const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyInstance, options) => {
   const hooks = createAuthHooks(options.gatehouse);
@@ -62,23 +81,34 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
   app.decorateRequest("authOutcome", null);
   app.decorateRequest("grantOutcome", null);
   const tokenPath = options.tokenPath ?? "/token";
-  await app.register(registerOAuthRoutes, { gatehouse: options.gatehouse, hooks, tokenPath });
-  registerDiscoveryRoutes(app, { tokenPath });
+  const routes = { ...DEFAULT_ROUTE_GROUPS, ...options.routes };
+  if (routes.token) {
+    await registerOAuthRoutes(app, { gatehouse: options.gatehouse, hooks, tokenPath });
+    registerDiscoveryRoutes(app, { tokenPath });
+  }
+  if (!routes.self && !routes.admin) return;
   // The routes that read JSON, in a context of their own so that their stricter parser
   // (duplicate keys refused) does not replace the host app's.
   await app.register(async (jsonRoutes) => {
     installStrictJsonParser(jsonRoutes);
-    registerSessionRoutes(jsonRoutes, hooks);
-    if (options.meRoutes ?? true) registerMeRoutes(jsonRoutes, hooks);
-    if (options.adminRoutes ?? true) registerAdminRoutes(jsonRoutes, hooks);
-    if (options.sessionRoutes ?? true) registerSessionListRoutes(jsonRoutes, hooks);
-    if (options.auditRoutes ?? true) registerAuditRoutes(jsonRoutes, hooks);
+    if (routes.self) {
+      registerSessionRoutes(jsonRoutes, hooks);
+      registerMeRoutes(jsonRoutes, hooks);
+    }
+    if (routes.admin) registerAdminRoutes(jsonRoutes, hooks);
+    // Session lists and the audit log have a caller's own routes and admin routes side by side;
+    // each route demands its scope (`me` or `admin`), so they come with either group.
+    if (routes.self || routes.admin) {
+      registerSessionListRoutes(jsonRoutes, hooks);
+      registerAuditRoutes(jsonRoutes, hooks);
+    }
   });
 };
 
 /**
- * Fastify plugin: the token endpoint, `/users/me`, and `app.gatehouse.requireActiveUser(scopes)`
- * for the app's own routes.
+ * Fastify plugin: the token endpoints, `/users/me` and the other self-service routes (the
+ * admin user API only with `routes: { admin: true }`), and `app.gatehouse.requireActiveUser(scopes)`
+ * for the app's own routes. Its body parsers apply to its own routes only.
  * @example
  * const gatehouse = await createGatehouse({ store, scopes: { items: "Read your items" } });
  * const app = Fastify();

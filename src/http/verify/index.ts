@@ -2,6 +2,7 @@
  * `gatehouse/verify`: verify Gatehouse access tokens in a resource server, offline from the
  * JWKS (or with a shared secret). Loads no password hasher, no database driver and no native
  * addon; `gatehouse/web` and `gatehouse/express` are built on it. Lint keeps it that way.
+ * `errorReply` gives any other framework the same status, challenge and body as those.
  */
 
 export type { GatehouseErrorCode } from "../../core/errors.js";
@@ -20,3 +21,5 @@ export { extractBearerToken, MAX_TOKEN_LENGTH } from "../../core/tokens/bearer.j
 export { missingScopes, requireScopes } from "../../core/tokens/scopes.js";
 export type { TokenVerifier, VerifiedToken } from "../../core/tokens/token-verifier.js";
 export { authenticateBearer } from "../../core/tokens/token-verifier.js";
+export type { ErrorReply, ErrorSite, ValidationIssue } from "../error-reply.js";
+export { errorReply } from "../error-reply.js";

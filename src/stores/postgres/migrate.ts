@@ -1,8 +1,8 @@
-import { escapeIdentifier, type Pool } from "pg";
+import type { Pool } from "pg";
 import { GatehouseError } from "../../core/errors.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from "./migrations.js";
 import { inTransaction, queryFirst } from "./sql-runner.js";
-import type { Tables } from "./tables.js";
+import { quoteIdentifier, type Tables } from "./tables.js";
 
 /**
  * Brings a schema up to date: creates it if missing, then applies every pending step and
@@ -20,7 +20,7 @@ export async function migratePostgres(pool: Pool, t: Tables, now: number): Promi
       { text: "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present" },
       [t.schema],
     );
-    if (schema.present !== true) await client.query(`CREATE SCHEMA ${escapeIdentifier(t.schema)}`);
+    if (schema.present !== true) await client.query(`CREATE SCHEMA ${quoteIdentifier(t.schema)}`);
     const table = await queryFirst(client, { text: "SELECT to_regclass($1) IS NOT NULL AS present" }, [
       t.schemaMigrations,
     ]);

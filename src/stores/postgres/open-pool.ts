@@ -1,27 +1,21 @@
-import { Pool, TypeOverrides, types } from "pg";
+import type { Pool, TypeOverrides } from "pg";
 import { GatehouseError } from "../../core/errors.js";
+import { loadDriver } from "../load-driver.js";
+import type { PostgresStoreOptions } from "./postgres-options.js";
 
-/** Options for {@link postgresStore}. */
-export interface PostgresStoreOptions {
-  /** The schema that holds Gatehouse's tables, created if missing. Default `gatehouse`. */
-  schema?: string;
-  /** Most connections the pool opens. Default 10. */
-  maxConnections?: number;
-  /**
-   * How long an operation waits for a connection (opening one, or a free one in a busy
-   * pool) before failing with `store_unavailable`, in ms. Default 5000.
-   */
-  connectTimeoutMs?: number;
-}
+/** The `pg` module, loaded on first use: it is an optional peer dependency. */
+type PgDriver = typeof import("pg");
 
+const PG = { name: "pg", neededBy: "the PostgreSQL store (gatehouse/postgres)" };
 const DEFAULT_MAX_CONNECTIONS = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Creates the connection pool of a PostgreSQL store. Nothing connects until the first query.
- * @throws GatehouseError `validation_failed` for a pool size or timeout that is not a positive number.
+ * @throws GatehouseError `validation_failed` for a pool size or timeout that is not a positive number;
+ * `store_unavailable` naming `npm install pg` when the driver is not installed.
  */
-export function openPool(url: string, options: PostgresStoreOptions): Pool {
+export async function openPool(url: string, options: PostgresStoreOptions): Promise<Pool> {
   const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const timeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (!Number.isSafeInteger(max) || max < 1) {
@@ -30,7 +24,8 @@ export function openPool(url: string, options: PostgresStoreOptions): Pool {
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new GatehouseError("validation_failed", "connectTimeoutMs must be a positive number of milliseconds");
   }
-  const pool = new Pool({
+  const pg = await loadDriver(() => import("pg"), PG);
+  const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis: timeout,
@@ -40,7 +35,7 @@ export function openPool(url: string, options: PostgresStoreOptions): Pool {
     query_timeout: 10_000,
     // The URL's own application_name, if any, wins: it is parsed after these settings.
     application_name: "gatehouse",
-    types: rowTypes(),
+    types: rowTypes(pg),
   });
   // An idle connection that dies (server restart, failover) is reported here. Unheard, the
   // event would crash the process; the pool has already dropped that connection, and the
@@ -54,9 +49,9 @@ export function openPool(url: string, options: PostgresStoreOptions): Pool {
  * driver's default is a string, and changing it globally would change it for every other
  * user of `pg` in the process. A value past 2^53 stays a string, which the row guards refuse.
  */
-function rowTypes(): TypeOverrides {
-  const overrides = new TypeOverrides();
-  overrides.setTypeParser(types.builtins.INT8, (text: string) => {
+function rowTypes(pg: PgDriver): TypeOverrides {
+  const overrides = new pg.TypeOverrides();
+  overrides.setTypeParser(pg.types.builtins.INT8, (text: string) => {
     const value = Number(text);
     return Number.isSafeInteger(value) ? value : text;
   });

@@ -4,9 +4,10 @@ import { createAuditQueries } from "./audit-queries.js";
 import { createChangeCounter } from "./change-counter.js";
 import { createKeyQueries } from "./key-queries.js";
 import { migratePostgres } from "./migrate.js";
-import { openPool, type PostgresStoreOptions } from "./open-pool.js";
+import { openPool } from "./open-pool.js";
 import { createOutboxQueries } from "./outbox-queries.js";
 import { guarded } from "./postgres-errors.js";
+import type { PostgresStoreOptions } from "./postgres-options.js";
 import { createRefreshQueries } from "./refresh-queries.js";
 import { createRevocationQueries } from "./revocation-queries.js";
 import { createSecretQueries } from "./secret-queries.js";
@@ -18,14 +19,15 @@ import { createUserQueries } from "./user-queries.js";
  * any URL `pg` accepts), migrating its schema first. Several Gatehouse processes may share
  * the database: a write by one shows up in the others' {@link GatehouseStore.changeVersion}.
  * @throws GatehouseError `store_unavailable` when the database cannot be reached or migrated
- * (the message never repeats the URL); `validation_failed` for bad options or a malformed URL.
+ * (the message never repeats the URL), or when `pg` is not installed (naming `npm install pg`);
+ * `validation_failed` for bad options or a malformed URL.
  * @example
  * const store = await postgresStore(process.env.DATABASE_URL ?? "postgres://localhost/gatehouse");
  * const gatehouse = await createGatehouse({ store });
  */
 export async function postgresStore(url: string, options: PostgresStoreOptions = {}): Promise<GatehouseStore> {
   const tables = tablesIn(options.schema ?? DEFAULT_SCHEMA);
-  const pool = openPool(url, options);
+  const pool = await openPool(url, options);
   try {
     await guarded(() => migratePostgres(pool, tables, Date.now()));
   } catch (error) {

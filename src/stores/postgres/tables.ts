@@ -1,4 +1,3 @@
-import { escapeIdentifier } from "pg";
 import { GatehouseError } from "../../core/errors.js";
 
 /** Gatehouse's tables, each qualified by its schema and quoted, ready to splice into SQL. */
@@ -39,7 +38,7 @@ export function tablesIn(schema: string): Tables {
       "schema must be a lower-case SQL identifier (letters, digits, _) of at most 63 characters, not starting with pg_",
     );
   }
-  const name = (table: string) => `${escapeIdentifier(schema)}.${table}`;
+  const name = (table: string) => `${quoteIdentifier(schema)}.${table}`;
   return {
     schema,
     schemaMigrations: name("schema_migrations"),
@@ -56,4 +55,9 @@ export function tablesIn(schema: string): Tables {
     webhookState: name("webhook_state"),
     schemaQualified: name,
   };
+}
+
+/** A SQL identifier in double quotes, inner quotes doubled (what `pg`'s `escapeIdentifier` does). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -1,7 +1,8 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { GatehouseError } from "../../core/errors.js";
 import type { SharedLoginAttempts } from "../../core/store.js";
 import type { AttemptCounter, LoginAttemptStore } from "../../core/throttle/attempt-store.js";
+import { loadDriver } from "../load-driver.js";
 
 /** Options for {@link createRedisAttempts}. */
 export interface RedisAttemptsOptions {
@@ -41,6 +42,7 @@ return {count, expires}
 `;
 
 const COUNTER = /^(\d+):(\d+)$/;
+const IOREDIS = { name: "ioredis", neededBy: "Redis throttling (gatehouse/redis)" };
 
 /** The client with the increment script that {@link createRedisAttempts} defines on it. */
 interface ScriptedRedis extends Redis {
@@ -52,7 +54,8 @@ interface ScriptedRedis extends Redis {
  * the login throttling counters kept there, for several servers that share one Redis.
  * Each method is one atomic step: a Lua script, MGET, DEL. When Redis cannot be reached a
  * login fails with `store_unavailable` rather than going unthrottled.
- * @throws GatehouseError `store_unavailable` when Redis does not answer (the message never repeats the URL).
+ * @throws GatehouseError `store_unavailable` when Redis does not answer (the message never repeats the URL),
+ * or when `ioredis` is not installed (naming `npm install ioredis`).
  * @example
  * const counters = await createRedisAttempts("redis://127.0.0.1:6379");
  * const gatehouse = await createGatehouse({ store, throttle: { failures: counters.failures, knownLogins: counters.knownLogins } });
@@ -63,7 +66,8 @@ export async function createRedisAttempts(url: string, options: RedisAttemptsOpt
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new GatehouseError("validation_failed", "timeoutMs must be a positive number of milliseconds");
   }
-  const client = new Redis(url, {
+  const { Redis: Client } = await loadDriver(() => import("ioredis"), IOREDIS);
+  const client = new Client(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

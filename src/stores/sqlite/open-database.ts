@@ -1,32 +1,30 @@
 import { closeSync, existsSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { GatehouseError } from "../../core/errors.js";
+import { loadDriver } from "../load-driver.js";
 import { migrate } from "./migrations.js";
 import { toStoreError } from "./sqlite-errors.js";
-
-/** Options for {@link sqliteStore} and {@link openSqliteDatabase}. */
-export interface SqliteStoreOptions {
-  /**
-   * How long a write waits for another connection's write (the CLI, another server) to
-   * finish before failing with `store_unavailable`, in ms. Default 5000.
-   */
-  busyTimeoutMs?: number;
-}
+import type { SqliteStoreOptions } from "./sqlite-options.js";
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const BETTER_SQLITE3 = { name: "better-sqlite3", neededBy: "the SQLite store (gatehouse/sqlite)" };
 
 /**
  * Opens (creating if needed) a Gatehouse SQLite database: WAL, synchronous FULL, foreign
  * keys, busy timeout, schema migrated. `:memory:` gives a private in-memory database.
- * @throws GatehouseError `store_unavailable` when the file cannot be opened or migrated.
+ * better-sqlite3 is loaded here, on first use, so that importing `gatehouse/sqlite` (or the
+ * server) costs nothing until a SQLite database is opened.
+ * @throws GatehouseError `store_unavailable` when the file cannot be opened or migrated, or
+ * when better-sqlite3 is missing or its native addon is not built (naming the command that fixes it).
  */
-export function openSqliteDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
+export async function openSqliteDatabase(path: string, options: SqliteStoreOptions = {}): Promise<Database.Database> {
+  const { default: Driver } = await loadDriver(() => import("better-sqlite3"), BETTER_SQLITE3);
   const inMemory = path === ":memory:";
   if (!inMemory) prepareFile(path);
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    db = openDriver(Driver, path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
     // WAL lets the server keep reading while the CLI writes, and readers never block a writer.
     db.pragma("journal_mode = WAL");
     // FULL, not NORMAL. Under WAL, NORMAL skips the fsync at each commit: a killed process
@@ -41,6 +39,33 @@ export function openSqliteDatabase(path: string, options: SqliteStoreOptions = {
   } catch (error) {
     db?.close();
     throw toStoreError(error);
+  }
+}
+
+/**
+ * Opens the connection. The constructor loads the native addon, which is missing when the
+ * package was installed with `--ignore-scripts`, or unloadable when built for another Node.js.
+ */
+function openDriver(Driver: typeof Database, path: string, timeout: number): Database.Database {
+  try {
+    return new Driver(path, { timeout });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    // The driver's message lists every path it tried, which says nothing more: not kept as the cause.
+    if (message.startsWith("Could not locate the bindings file")) {
+      throw new GatehouseError(
+        "store_unavailable",
+        "better-sqlite3's native addon is not built (installed with --ignore-scripts?): npm rebuild better-sqlite3",
+      );
+    }
+    if (message.includes("NODE_MODULE_VERSION")) {
+      throw new GatehouseError(
+        "store_unavailable",
+        "better-sqlite3's native addon was built for another Node.js version: npm rebuild better-sqlite3",
+        { cause: error },
+      );
+    }
+    throw error;
   }
 }
 

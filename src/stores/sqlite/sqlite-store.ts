@@ -1,25 +1,27 @@
 import type { AuditEvents, GatehouseStore } from "../../core/store.js";
 import { prepareAuditQueries } from "./audit-queries.js";
 import { prepareKeyQueries } from "./key-queries.js";
-import { openSqliteDatabase, type SqliteStoreOptions } from "./open-database.js";
+import { openSqliteDatabase } from "./open-database.js";
 import { prepareOutboxQueries } from "./outbox-queries.js";
 import { prepareRefreshQueries } from "./refresh-queries.js";
 import { prepareRevocationQueries } from "./revocation-queries.js";
 import { prepareSecretQueries } from "./secret-queries.js";
 import { guarded, toStoreError } from "./sqlite-errors.js";
+import type { SqliteStoreOptions } from "./sqlite-options.js";
 import { prepareUserQueries } from "./user-queries.js";
 
 /**
  * Creates a store on a SQLite file (created and migrated if needed; its directory must
  * exist), or on `:memory:`. Several processes may share the file: the CLI's writes show
  * up in a running server's {@link GatehouseStore.changeVersion}.
- * @throws GatehouseError `store_unavailable` when the database cannot be opened.
+ * @throws GatehouseError `store_unavailable` when the database cannot be opened, or when
+ * better-sqlite3 is missing or not built (the message names the npm command that fixes it).
  * @example
  * const store = await sqliteStore("./gatehouse.db");
  * const gatehouse = await createGatehouse({ store });
  */
 export async function sqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<GatehouseStore> {
-  const db = openSqliteDatabase(path, options);
+  const db = await openSqliteDatabase(path, options);
   const outbox = guarded(() => prepareOutboxQueries(db));
   const audit = guarded(() => prepareAuditQueries(db, outbox));
   const { users, keys, secrets, refresh, revocations, ping, dataVersion, transaction } = guarded(() => ({
