@@ -157,8 +157,24 @@ describePostgres("postgres store", (database) => {
   it("keeps changeVersion when a purge folds the counters of closed instances into one row", async () => {
     const server = await open();
     const gone = await open();
+    const backends = async () =>
+      (await database().query(`SELECT backend FROM ${schema}.changes WHERE backend <> 0`)).map(
+        (row) => (row as { backend: number }).backend,
+      );
+    const before = new Set(await backends());
     await gone.createUser(newUser("johndoe"), T0);
+    const goneBackends = (await backends()).filter((backend) => !before.has(backend));
     await gone.close();
+    // A closed connection's backend leaves pg_stat_activity a moment later; on a busy machine
+    // the purge could otherwise still see it alive. Wait for that, not for a fixed time.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const alive = await database().query("SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])", [
+        goneBackends,
+      ]);
+      if (alive.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const version = await server.changeVersion();
     await server.purgeExpired(T0);
     expect(await server.changeVersion()).toBe(version);
