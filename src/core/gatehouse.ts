@@ -142,7 +142,12 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   const principals = createPrincipalResolver({ tokens, store });
   const authenticate = createAuthenticate({ store, hasher, clock });
   const checkPassword = createCheckPassword({ authenticate, throttle });
-  const changeOwnPassword = createChangeOwnPassword({ checkPassword, users });
+  const changeOwnPassword = createChangeOwnPassword({
+    checkPassword,
+    users,
+    store,
+    startSession: (user, scopes, context) => sessions.startSession(user, scopes, context),
+  });
   // The token endpoint's password check: the same throttle, and every failure in the audit log.
   const passwordLogin = createPasswordLogin({
     checkCredentials: createCheckCredentials({ store, hasher, clock }),

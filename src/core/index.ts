@@ -136,7 +136,7 @@ export {
 } from "./tokens/scopes.js";
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
 export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
-export type { ChangeOwnPassword } from "./users/own-password.js";
+export type { ChangeOwnPassword, OwnPasswordChange, OwnPasswordContext } from "./users/own-password.js";
 export type { PublicUser, UserRecord } from "./users/user.js";
 export {
   countCharacters,

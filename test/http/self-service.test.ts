@@ -67,8 +67,22 @@ describe("self-service", () => {
       headers: bearer(token),
       payload: { current_password: "judy-password-1", new_password: "judy-password-2" },
     });
-    expect(response.statusCode).toBe(204);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["cache-control"]).toBe("no-store");
     expect((await app.inject({ method: "GET", url: "/users/me", headers: bearer(token) })).statusCode).toBe(401);
+    // The caller continues in a new session: its access token works, its refresh token rotates.
+    const next = response.json() as { access_token: string; refresh_token: string; token_type: string; scope: string };
+    expect(next).toMatchObject({ token_type: "bearer", scope: "me" });
+    expect((await app.inject({ method: "GET", url: "/users/me", headers: bearer(next.access_token) })).statusCode).toBe(
+      200,
+    );
+    const rotated = await app.inject({
+      method: "POST",
+      url: "/token",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `grant_type=refresh_token&refresh_token=${next.refresh_token}`,
+    });
+    expect(rotated.statusCode).toBe(200);
     const refreshed = await app.inject({
       method: "POST",
       url: "/token",

@@ -161,7 +161,7 @@ async function runWorker(
             body: JSON.stringify({ current_password: user.password, new_password: password }),
           });
           delete user.pendingPassword;
-          if (change.status === 204) {
+          if (change.status === 200) {
             user.password = password;
             user.tokens = [];
             delete user.refreshToken;

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import { toPublicUser } from "../../core/index.js";
+import { DEFAULT_CLIENT_ID, type Principal, toPublicUser } from "../../core/index.js";
 import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import {
   type ChangePasswordBody,
   ChangePasswordBodySchema,
-  NoContentSchema,
   PublicUserSchema,
   protectedRouteErrors,
   securityRequirement,
+  TokenResponseSchema,
   type UpdateMeBody,
   UpdateMeBodySchema,
 } from "./schemas.js";
@@ -66,22 +66,33 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
     {
       onRequest,
       schema: {
-        summary: "Change your password; every earlier token of yours stops working",
+        summary: "Change your password: every earlier token of yours stops working, and you continue in a new session",
         tags: ["users"],
         security,
         body: ChangePasswordBodySchema,
-        response: { 204: NoContentSchema, ...protectedRouteErrors },
+        response: { 200: TokenResponseSchema, ...protectedRouteErrors },
       },
     },
     async (request, reply) => {
       const { current_password, new_password } = request.body;
-      await app.gatehouse.core.changeOwnPassword(
-        (request.user as { username: string }).username,
+      const principal = request.principal as Principal;
+      const clientId = principal.claims.client_id;
+      const userAgent = request.headers["user-agent"];
+      const { tokens } = await app.gatehouse.core.changeOwnPassword(
+        principal.user.username,
         current_password,
         new_password,
-        { clientAddress: request.ip, audit: auditContext(request, "self") },
+        {
+          clientAddress: request.ip,
+          audit: auditContext(request, "self"),
+          newSession: {
+            scopes: principal.scopes,
+            ...(clientId === DEFAULT_CLIENT_ID ? {} : { clientId }),
+            ...(userAgent === undefined ? {} : { userAgent }),
+          },
+        },
       );
-      return reply.code(204).send();
+      return reply.header("cache-control", "no-store").header("pragma", "no-cache").send(tokens);
     },
   );
 }
