@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { type Gatehouse, GRANT_TYPES } from "../core/index.js";
 import type { MetricsAccess } from "./config.js";
+import { DurationHistogram, type DurationSeries } from "./request-durations.js";
 
 // Grant types and outcomes are closed sets from the core; anything else is folded so a
 // client cannot create unbounded label values.
@@ -24,19 +25,24 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse, acce
     labelNames: ["grant", "outcome"] as const,
     registers: [registry],
   });
-  const verifications = new Counter({
+  // Counted on every protected request: a plain map here, copied into the counter at each scrape.
+  const verificationCounts = new Map<string, number>();
+  new Counter({
     name: "gatehouse_token_verifications_total",
     help: "Bearer token checks on protected routes by outcome (valid or error code)",
     labelNames: ["outcome"] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const [outcome, count] of verificationCounts) this.inc({ outcome }, count);
+    },
   });
-  const duration = new Histogram({
-    name: "gatehouse_http_request_duration_seconds",
-    help: "Time from request to response by route, method and status class",
-    labelNames: ["route", "method", "status"] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const duration = new DurationHistogram(
+    "gatehouse_http_request_duration_seconds",
+    "Time from request to response by route, method and status class",
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registry,
+  );
   new Gauge({
     name: "gatehouse_password_hash_jobs",
     help: "Password hashing jobs running and waiting (load shedding refuses past the queue bound)",
@@ -78,32 +84,37 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse, acce
     },
   });
 
-  // Label children resolved once per (route, method, status class): observe() on a child skips
-  // prom-client's per-call label hashing, which showed in the profile of the hot read path.
-  const timers = new Map<string, ReturnType<typeof duration.labels>>();
-  const verified = new Map<string, ReturnType<typeof verifications.labels>>();
+  // Every request passes here, so nothing in it allocates once its series exist: series are
+  // found through nested maps (route, method) and an array by status class, and counters
+  // count in plain numbers handed to prom-client when /metrics is scraped.
+  const seriesByRoute = new Map<string, Map<string, Array<DurationSeries | undefined>>>();
+  const seriesOf = (route: string, method: string, statusClass: number): DurationSeries => {
+    let byMethod = seriesByRoute.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      seriesByRoute.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = [];
+      byMethod.set(method, byStatus);
+    }
+    let series = byStatus[statusClass];
+    if (series === undefined) {
+      const status = `${statusClass}xx`;
+      series = duration.series(`${route} ${method} ${status}`, { route, method, status });
+      byStatus[statusClass] = series;
+    }
+    return series;
+  };
 
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
-    const status = `${Math.floor(reply.statusCode / 100)}xx`;
-    const key = `${route} ${request.method} ${status}`;
-    let timer = timers.get(key);
-    if (timer === undefined) {
-      timer = duration.labels({ route, method: request.method, status });
-      timers.set(key, timer);
-    }
-    timer.observe(reply.elapsedTime / 1000);
+    seriesOf(route, request.method, Math.floor(reply.statusCode / 100)).observe(reply.elapsedTime / 1000);
     // Routes registered before the plugin decorated the request (Swagger UI's /docs) have
     // `undefined` here, not null: neither means a bearer check ran.
     const outcome = request.authOutcome ?? null;
-    if (outcome !== null) {
-      let counter = verified.get(outcome);
-      if (counter === undefined) {
-        counter = verifications.labels({ outcome });
-        verified.set(outcome, counter);
-      }
-      counter.inc();
-    }
+    if (outcome !== null) verificationCounts.set(outcome, (verificationCounts.get(outcome) ?? 0) + 1);
     const grantOutcome = request.grantOutcome ?? null;
     if (grantOutcome !== null) {
       const { grant, outcome: result } = grantOutcome;
