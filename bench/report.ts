@@ -4,6 +4,45 @@ import type { BenchReport, ResultRow, Side } from "./results.js";
 /** Where generated blocks go in docs/BENCHMARKS.md; everything outside them is hand-written and kept. */
 export const RESULTS_MARKERS = ["<!-- bench:results:start -->", "<!-- bench:results:end -->"] as const;
 export const PROFILE_MARKERS = ["<!-- bench:profile:start -->", "<!-- bench:profile:end -->"] as const;
+export const SIZING_MARKERS = ["<!-- bench:sizing:start -->", "<!-- bench:sizing:end -->"] as const;
+
+/**
+ * The sizing table from scenario 9's rows (reads, logins and memory per worker count and
+ * database), or null when the run had none.
+ */
+export function renderSizing(report: BenchReport, argon2: string): string | null {
+  const byId = new Map(report.rows.map((row) => [row.id, row]));
+  const lines: string[] = [];
+  for (const [prefix, kind] of [
+    ["9", "SQLite"],
+    ["9-pg", "PostgreSQL"],
+  ] as const) {
+    for (const workers of ["1", "2", "auto"]) {
+      const read = byId.get(`${prefix}-read-${workers}`);
+      const login = byId.get(`${prefix}-login-${workers}`);
+      const rss = byId.get(`${prefix}-rss-${workers}`);
+      if (read === undefined || login === undefined) continue;
+      const label = read.scenario.replace(/^9\. Workers ([^:,]+).*$/, "$1");
+      const bare = read.baseline === null ? "—" : number(read.baseline.value);
+      const ratio = read.ratio === null ? "—" : `${read.ratio.toFixed(2)}×`;
+      const memory = rss === undefined ? "—" : `${number(rss.subject.value)} MB`;
+      lines.push(
+        `| ${kind} | ${label} | ${number(read.subject.value)} | ${bare} | ${ratio} | ${number(login.subject.value)} | ${memory} |`,
+      );
+    }
+  }
+  if (lines.length === 0) return null;
+  return [
+    `Run of ${report.date} (${report.mode} mode, medians of ${report.settings.rounds} rounds of ${report.settings.seconds} s), with \`${report.command}\`, ` +
+      `on ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}. Logins use argon2id ${argon2}; ` +
+      "reads are `GET /users/me` with a valid token at 10 connections, logins `POST /token` at 4, and the load generator " +
+      "shares the machine's cores with the server.",
+    "",
+    "| database | workers | reads/s | bare Fastify, same workers | ratio | logins/s | memory, largest process |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...lines,
+  ].join("\n");
+}
 
 /** The results table, the chart and the machine note, as Markdown. */
 export function renderResults(report: BenchReport, chartPath: string): string {

@@ -7,7 +7,14 @@ import { renderChart } from "./chart.js";
 import type { ScenarioContext } from "./context.js";
 import { prepareDatabase } from "./database.js";
 import { runProfile } from "./profile.js";
-import { DOCS_SKELETON, RESULTS_MARKERS, renderResults, updateMarkdownBlock } from "./report.js";
+import {
+  DOCS_SKELETON,
+  RESULTS_MARKERS,
+  renderResults,
+  renderSizing,
+  SIZING_MARKERS,
+  updateMarkdownBlock,
+} from "./report.js";
 import type { BenchReport, ResultRow } from "./results.js";
 import { runAuditCost } from "./scenarios/audit-cost.js";
 import { runAuditQuery } from "./scenarios/audit-query.js";
@@ -111,6 +118,8 @@ function writeResults(settings: Settings, report: BenchReport): void {
   if (settings.docsFile !== null) {
     const chartLink = relative(dirname(settings.docsFile), chart);
     updateMarkdownBlock(settings.docsFile, RESULTS_MARKERS, renderResults(report, chartLink), DOCS_SKELETON);
+    const sizing = renderSizing(report, "m=19456 KiB, t=2, p=1 (OWASP), one hash thread per core up to 3");
+    if (sizing !== null) updateMarkdownBlock(settings.docsFile, SIZING_MARKERS, sizing, DOCS_SKELETON);
   }
 }
 

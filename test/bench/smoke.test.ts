@@ -70,10 +70,13 @@ describe("benchmark harness (quick mode, one 1-second round per side)", () => {
       "8-webhook-drain",
       "9-read-1",
       "9-login-1",
+      "9-rss-1",
       "9-read-2",
       "9-login-2",
+      "9-rss-2",
       "9-read-auto",
       "9-login-auto",
+      "9-rss-auto",
     ]);
     for (const row of report.rows) {
       expect(row.subject.value, row.id).toBeGreaterThan(0);
