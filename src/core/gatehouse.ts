@@ -155,7 +155,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     audit,
   });
   const webhooks: WebhookDeliverer | null =
-    options.webhook === null
+    options.webhook === null || !options.deliverWebhooks
       ? null
       : createWebhookDeliverer({
           ...options.webhook,

@@ -69,6 +69,12 @@ export interface GatehouseOptions {
    * Creating a Gatehouse with it turns queueing on for every process on the database.
    */
   webhook?: WebhookOptions;
+  /**
+   * Whether this Gatehouse delivers the queued events itself when `webhook` is set (default
+   * true). False where another process on the database delivers them: a cluster's workers queue
+   * events and their primary runs the one deliverer.
+   */
+  deliverWebhooks?: boolean;
   /** Told of a webhook outbox operation that failed (the database briefly away); default `onSyncError`. */
   onWebhookError?: (error: unknown) => void;
   hasher?: PasswordHasher;
@@ -99,6 +105,7 @@ export interface ResolvedOptions {
   audit: boolean;
   auditRetention: number;
   webhook: Required<WebhookOptions> | null;
+  deliverWebhooks: boolean;
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
@@ -160,6 +167,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     audit: options.audit ?? true,
     auditRetention: auditRetentionOf(options.auditRetention ?? 90 * 24 * 3600),
     webhook: options.webhook === undefined ? null : resolveWebhook(options.webhook),
+    deliverWebhooks: options.deliverWebhooks ?? true,
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
   };

@@ -24,6 +24,8 @@ export interface StartServerOptions {
   counters?: SharedLoginAttempts;
   /** False in cluster workers: the primary purges expired rows, once for all. */
   purgeExpiredRows?: boolean;
+  /** False in cluster workers: they queue webhook events, the primary delivers them. */
+  deliverWebhooks?: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
       ...(throttle === false ? {} : { throttle: { ...throttle, ...counters } }),
       onSyncError: (error) => warnSyncFailed(error),
       ...(options.purgeExpiredRows === false ? { purgeExpiredRows: false } : {}),
+      ...(options.deliverWebhooks === false ? { deliverWebhooks: false } : {}),
       onWebhookError: (error) => warnWebhookFailed(error),
     });
     // The server decides for the database: without a webhook URL, events are no longer queued

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { type Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { join, resolve } from "node:path";
 
@@ -7,6 +7,23 @@ export { buildIfStale } from "../support/build.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const _built = join(root, "dist/cli/main.js");
+
+/** The pids whose parent is `pid` (Linux /proc): a cluster primary's workers. */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // The fields after the command name (which may contain spaces) start with state, ppid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
 
 /** A `gatehouse serve` child process. */
 export interface ServerProcess {

@@ -1,30 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIfStale, type ServerProcess, sendRequest, startServerProcess } from "./server-process.js";
+import { buildIfStale, childrenOf, type ServerProcess, sendRequest, startServerProcess } from "./server-process.js";
 
 // Every request on a new connection, so the primary hands each to the next worker.
 const fresh = new Agent({ keepAlive: false });
 const form = { "content-type": "application/x-www-form-urlencoded" };
-
-/** The pids whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // The fields after the command name (which may contain spaces) start with state, ppid.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return children;
-}
 
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -122,6 +122,7 @@ async function serveAsWorker(config: ServerConfig, io: CliIo): Promise<void> {
       log: () => undefined,
       counters: workerSharedCounters(),
       purgeExpiredRows: false,
+      deliverWebhooks: false,
     });
     process.send?.({ gatehouse: "listening", url: server.url });
     await Promise.race([primaryAsked, shutdown.requested]);

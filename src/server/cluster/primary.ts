@@ -31,15 +31,16 @@ const RESPAWN_DELAY_MS = 500;
 
 /**
  * The cluster primary: prepares the database once (migrations, the first signing key, demo
- * users) so workers never race for it, purges expired rows for all of them, keeps the
- * shared throttling counters, forks the workers and replaces any that dies.
+ * users) so workers never race for it, purges expired rows and delivers webhooks for all of
+ * them, keeps the shared throttling counters, forks the workers and replaces any that dies.
  */
 export async function startCluster(given: ServerConfig, options: StartClusterOptions): Promise<RunningCluster> {
   // Every worker must listen on the same port under the same issuer: fix both here, once.
   const port = given.port === 0 ? await findFreePort(given.host) : given.port;
   const issuer = given.gatehouse.issuer ?? baseUrlOf(given.host, port);
   const config: ServerConfig = { ...given, port, gatehouse: { ...given.gatehouse, issuer } };
-  // The primary serves no HTTP: no throttle here, only the store's upkeep (purging).
+  // The primary serves no HTTP: no throttle here, only the store's upkeep (purging) and the one
+  // webhook deliverer (workers queue events and deliver none).
   const gatehouse = await createGatehouse({
     ...config.gatehouse,
     store: await openStore(config.databaseUrl),
