@@ -14,12 +14,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-function refresh(refreshToken: string) {
+function refresh(refreshToken: string, extra: Record<string, string> = {}) {
   return app.inject({
     method: "POST",
     url: "/token",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    payload: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }).toString(),
+    payload: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, ...extra }).toString(),
   });
 }
 
@@ -67,6 +67,32 @@ describe("the refresh reuse interval", () => {
     expect((await refresh(rotated.refresh_token)).statusCode).toBe(400);
     expect((await me(rotated.access_token)).statusCode).toBe(401);
     expect((await me(first.access_token)).statusCode).toBe(401);
+  });
+
+  // A thief replaying a used token cannot dodge the revocation by asking for more (or naming
+  // another client): the replay is refused and the family ends all the same.
+  for (const [what, extra, error] of [
+    ["a wider scope", { scope: "me admin" }, "invalid_scope"],
+    ["another client", { client_id: "someone-else" }, "invalid_grant"],
+  ] as const) {
+    it(`revokes the family for a replay after the interval that asks for ${what}`, async () => {
+      const first = await freshLogin();
+      const rotated = (await refresh(first.refresh_token)).json();
+      clock.advance(10_000);
+      const replay = await refresh(first.refresh_token, extra);
+      expect(replay.statusCode).toBe(400);
+      expect(replay.json().error).toBe(error);
+      expect((await refresh(rotated.refresh_token)).statusCode).toBe(400);
+      expect((await me(rotated.access_token)).statusCode).toBe(401);
+    });
+  }
+
+  it("refuses a retry within the interval that asks for a wider scope, and the session carries on", async () => {
+    const first = await freshLogin();
+    const rotated = (await refresh(first.refresh_token)).json();
+    clock.advance(1_000);
+    expect((await refresh(first.refresh_token, { scope: "me admin" })).json().error).toBe("invalid_scope");
+    expect((await refresh(rotated.refresh_token)).statusCode).toBe(200);
   });
 
   it("hands out successors that are not the presented token and look like any refresh token", async () => {

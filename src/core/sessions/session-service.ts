@@ -106,11 +106,45 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     async rotate(refreshToken, requestedScopes, context) {
       const tokenHash = hashRefreshToken(refreshToken);
       const existing = await store.findRefreshToken(tokenHash);
-      // A refresh token is bound to the client it was issued to (RFC 6749 §6).
-      if (!existing || existing.clientId !== (context.clientId ?? null)) {
-        throw new GatehouseError("invalid_grant", INVALID_REFRESH);
-      }
+      if (!existing) throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       const now = clock.now();
+      const successor = deriveSuccessor(successorKey, refreshToken);
+      const about = {
+        username: existing.username,
+        context: tokenRequestAuditContext(context),
+        sessionId: existing.familyId,
+      };
+      const clientDetails = { client_id: existing.clientId };
+      const rotation = () =>
+        store.rotateRefreshToken(
+          {
+            tokenHash,
+            successor: {
+              tokenHash: successor.tokenHash,
+              issuedAt: now,
+              expiresAt: sessionExpiry(options, existing.sessionCreatedAt, now),
+            },
+            now,
+            reuseIntervalMs: options.reuseIntervalMs,
+            ...clientMetadata(context),
+          },
+          {
+            rotated: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: false } }),
+            reissued: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: true } }),
+            reused: audit.event("refresh.reuse_detected", { ...about, details: clientDetails }),
+          },
+        );
+      // A used token presented again is a replay whatever else is wrong with the request (another
+      // client, a wider scope): the store decides whether it is a retry within the reuse interval
+      // or theft, and revokes the family for theft, before the request is refused.
+      const refuse = async (error: GatehouseError): Promise<GatehouseError> => {
+        if (existing.usedAt !== null) await rotation();
+        return error;
+      };
+      // A refresh token is bound to the client it was issued to (RFC 6749 §6).
+      if (existing.clientId !== (context.clientId ?? null)) {
+        throw await refuse(new GatehouseError("invalid_grant", INVALID_REFRESH));
+      }
       const user = await store.findUserByUsername(existing.username);
       // A session begun before the user's tokens were invalidated (password change, logout
       // everywhere, disable) stays dead, and so does one past its maximum age.
@@ -123,37 +157,13 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       for (const name of requestedScopes) {
         // RFC 6749 §6: a refresh may narrow the scope, never widen it.
         if (!familyScopes.includes(name))
-          throw new GatehouseError("invalid_scope", `Scope not granted to this session: ${name}`);
+          throw await refuse(new GatehouseError("invalid_scope", `Scope not granted to this session: ${name}`));
       }
       // Scopes taken from the user since the login are not renewed.
       const scopes = (requestedScopes.length > 0 ? requestedScopes : familyScopes).filter((name) =>
         user.scopes.includes(name),
       );
-      const successor = deriveSuccessor(successorKey, refreshToken);
-      const about = {
-        username: user.username,
-        context: tokenRequestAuditContext(context),
-        sessionId: existing.familyId,
-      };
-      const clientDetails = { client_id: existing.clientId };
-      const result = await store.rotateRefreshToken(
-        {
-          tokenHash,
-          successor: {
-            tokenHash: successor.tokenHash,
-            issuedAt: now,
-            expiresAt: sessionExpiry(options, existing.sessionCreatedAt, now),
-          },
-          now,
-          reuseIntervalMs: options.reuseIntervalMs,
-          ...clientMetadata(context),
-        },
-        {
-          rotated: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: false } }),
-          reissued: audit.event("token.refreshed", { ...about, details: { ...clientDetails, reissued: true } }),
-          reused: audit.event("refresh.reuse_detected", { ...about, details: clientDetails }),
-        },
-      );
+      const result = await rotation();
       if (result.status !== "rotated" && result.status !== "reissued") {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       }
