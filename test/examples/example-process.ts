@@ -1,6 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { type ServerProcess, startServerProcess } from "../process/server-process.js";
 import { buildIfStale } from "../support/build.js";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -74,6 +76,37 @@ export async function startExample(file: string, env: Record<string, string>): P
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;
+    },
+  };
+}
+
+/** A Gatehouse server the resource-server examples verify against, and johndoe's token from it. */
+export interface TokenIssuer {
+  server: ServerProcess;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `gatehouse serve` on a fresh SQLite database with the demo users and EdDSA keys (a
+ * JWKS needs an asymmetric algorithm; the issuer is the URL it listens on), and logs johndoe in.
+ */
+export async function startTokenIssuer(): Promise<TokenIssuer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-example-"));
+  const server = await startServerProcess(["--database", `sqlite:${join(dataDir, "gatehouse.db")}`, "--demo"], {
+    GATEHOUSE_ALGORITHM: "EdDSA",
+  });
+  const response = await fetch(`${server.url}/token`, {
+    method: "POST",
+    body: new URLSearchParams({ username: "johndoe", password: "secret" }),
+  });
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  return {
+    server,
+    token,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

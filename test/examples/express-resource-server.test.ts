@@ -1,39 +1,33 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServerProcess } from "../process/server-process.js";
-import { type CompiledExamples, compileExamples, type ExampleProcess, startExample } from "./example-process.js";
+import {
+  type CompiledExamples,
+  compileExamples,
+  type ExampleProcess,
+  startExample,
+  startTokenIssuer,
+  type TokenIssuer,
+} from "./example-process.js";
 
 let examples: CompiledExamples;
-let dataDir: string;
-let server: ServerProcess;
+let issuer: TokenIssuer;
 let app: ExampleProcess;
 let token: string;
 
 beforeAll(async () => {
   examples = compileExamples();
-  dataDir = mkdtempSync(join(tmpdir(), "gatehouse-example-"));
-  // A JWKS needs an asymmetric algorithm. The server's issuer is the URL it listens on.
-  server = await startServerProcess(["--database", `sqlite:${join(dataDir, "gatehouse.db")}`, "--demo"], {
-    GATEHOUSE_ALGORITHM: "EdDSA",
-  });
+  issuer = await startTokenIssuer();
+  token = issuer.token;
   app = await startExample(join(examples.dir, "express-resource-server.js"), {
-    GATEHOUSE_ISSUER: server.url,
+    GATEHOUSE_ISSUER: issuer.server.url,
     PORT: "0",
   });
-  const response = await fetch(`${server.url}/token`, {
-    method: "POST",
-    body: new URLSearchParams({ username: "johndoe", password: "secret" }),
-  });
-  token = ((await response.json()) as { access_token: string }).access_token;
 }, 120_000);
 
 afterAll(async () => {
   await app?.stop();
-  await server?.stop();
+  await issuer?.stop();
   examples?.remove();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function get(path: string, authorization?: string): Promise<Response> {

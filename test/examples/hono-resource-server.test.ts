@@ -1,35 +1,23 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServerProcess } from "../process/server-process.js";
-import { type CompiledExamples, compileExamples } from "./example-process.js";
+import { type CompiledExamples, compileExamples, startTokenIssuer, type TokenIssuer } from "./example-process.js";
 
 const root = resolve(import.meta.dirname, "../..");
 let examples: CompiledExamples;
-let dataDir: string;
-let server: ServerProcess;
+let issuer: TokenIssuer;
 let token: string;
 
 beforeAll(async () => {
   examples = compileExamples();
-  dataDir = mkdtempSync(join(tmpdir(), "gatehouse-example-"));
-  server = await startServerProcess(["--database", `sqlite:${join(dataDir, "gatehouse.db")}`, "--demo"], {
-    GATEHOUSE_ALGORITHM: "EdDSA",
-  });
-  const response = await fetch(`${server.url}/token`, {
-    method: "POST",
-    body: new URLSearchParams({ username: "johndoe", password: "secret" }),
-  });
-  token = ((await response.json()) as { access_token: string }).access_token;
+  issuer = await startTokenIssuer();
+  token = issuer.token;
 }, 120_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await issuer?.stop();
   examples?.remove();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 interface Answer {
@@ -50,7 +38,7 @@ function ask(path: string, authorization?: string): Answer {
     console.log(JSON.stringify({ status: response.status, challenge: response.headers.get("www-authenticate"), body: await response.json() }));`;
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
     cwd: root,
-    env: { ...process.env, GATEHOUSE_ISSUER: server.url },
+    env: { ...process.env, GATEHOUSE_ISSUER: issuer.server.url },
     encoding: "utf8",
     timeout: 30_000,
   });
