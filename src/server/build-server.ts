@@ -12,6 +12,7 @@ import {
 } from "../http/fastify/index.js";
 import type { MetricsAccess } from "./config.js";
 import { registerHealthRoutes } from "./health-routes.js";
+import { installLazyValidators } from "./lazy-validators.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
 
@@ -71,9 +72,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     routerOptions: { maxParamLength: 256 },
     frameworkErrors: replyToFrameworkError,
     clientErrorHandler: replyToClientError,
-    // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look accepted.
-    // No type coercion either: `"disabled": "true"` or `"scopes": "me"` is a 422, not a guess.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
@@ -88,6 +86,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     }
     return serialize;
   });
+  // Unknown fields are an error (422), not silently dropped: `{"hashed_password": …}` must not look
+  // accepted. No type coercion either: `"disabled": "true"` or `"scopes": "me"` is a 422, not a guess.
+  installLazyValidators(app);
   installErrorHandlers(app);
   // Every JSON body of the server, not only the plugin's routes: a duplicate key is a 422.
   installStrictJsonParser(app);

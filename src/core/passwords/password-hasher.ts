@@ -1,8 +1,23 @@
 import { pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
-import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
-import { verify as bcryptVerify } from "@node-rs/bcrypt";
 import { excessiveHashCost, HASH_COST_LIMITS } from "./hash-costs.js";
 import { createWorkQueue, defaultHashQueueOptions, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+
+// The native addons load on first use, not at import: a server starts answering without waiting
+// for them (argon2's took about 50 ms of start-up CPU), and bcrypt's loads only for imported hashes.
+let argon2: Promise<typeof import("@node-rs/argon2")> | undefined;
+let bcrypt: Promise<typeof import("@node-rs/bcrypt")> | undefined;
+function loadArgon2(): Promise<typeof import("@node-rs/argon2")> {
+  argon2 ??= import("@node-rs/argon2");
+  return argon2;
+}
+function loadBcrypt(): Promise<typeof import("@node-rs/bcrypt")> {
+  bcrypt ??= import("@node-rs/bcrypt");
+  return bcrypt;
+}
+const argon2Hash = async (password: string, options: import("@node-rs/argon2").Options) =>
+  (await loadArgon2()).hash(password, options);
+const argon2Verify = async (hash: string, password: string) => (await loadArgon2()).verify(hash, password);
+const bcryptVerify = async (password: string, hash: string) => (await loadBcrypt()).verify(password, hash);
 
 /** argon2id parameters; the defaults are OWASP's (m=19 MiB, t=2, p=1). */
 export interface Argon2Parameters {
