@@ -82,7 +82,9 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
 }
 
 async function fetchKeySet(options: JwksCacheOptions): Promise<Map<string, WebKeyVerifier>> {
-  const response = await options.fetch(options.url, {
+  // Called without a receiver: browsers' fetch throws "Illegal invocation" when `this` is not the global.
+  const { fetch } = options;
+  const response = await fetch(options.url, {
     headers: { accept: "application/jwk-set+json, application/json" },
     // A redirect could lead anywhere, including to plain HTTP: configure the final URL.
     redirect: "error",

@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { builtinModules } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createContext, runInContext } from "node:vm";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { chromium } from "playwright-core";
 import { rolldown } from "rolldown";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configuredSecretKey } from "../../../src/core/keys/signing-keys.js";
@@ -12,6 +14,8 @@ import { buildIfStale } from "../../support/build.js";
 const root = resolve(import.meta.dirname, "../../..");
 const ISSUER = "https://issuer.test";
 const SECRET = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+const CHROMIUM = process.env.GATEHOUSE_CHROMIUM ?? "/usr/bin/chromium";
+const SKIP_BROWSER = process.env.GATEHOUSE_SKIP_BROWSER === "1";
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 
 // What a worker would do with the two light entries: bearerAuth over a remote verifier.
@@ -129,9 +133,16 @@ describe("gatehouse/web and gatehouse/verify in a browser or worker", { timeout:
     ]);
     issuers.push(...made.map(({ issuer }) => issuer));
     const jwks = JSON.stringify({ keys: made.map(({ jwk }) => jwk) });
-    server = createServer((_request, response) => {
-      jwksRequests++;
-      response.writeHead(200, { "content-type": "application/json" }).end(jwks);
+    // The JWKS, and for Chromium a page loading the bundle from the same (loopback, so secure) origin.
+    server = createServer((request, response) => {
+      if (request.url === "/") {
+        response.writeHead(200, { "content-type": "text/html" }).end('<script src="/worker.js"></script>');
+      } else if (request.url === "/worker.js") {
+        response.writeHead(200, { "content-type": "text/javascript" }).end(code);
+      } else {
+        jwksRequests++;
+        response.writeHead(200, { "content-type": "application/json" }).end(jwks);
+      }
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
@@ -188,6 +199,39 @@ describe("gatehouse/web and gatehouse/verify in a browser or worker", { timeout:
       await issuer.sign({ iss: "https://elsewhere.test" }),
     ]) {
       expect(await context.authorize({ jwksUrl, issuer: ISSUER }, token)).toMatchObject({ status: 401 });
+    }
+  });
+
+  it.skipIf(SKIP_BROWSER)("verifies tokens of every algorithm in Chromium, and refuses a forged one", async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM} (GATEHOUSE_SKIP_BROWSER=1 skips this)`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(new URL("/", jwksUrl).href);
+      await page.waitForFunction(() => typeof (globalThis as { authorize?: unknown }).authorize === "function");
+      const authorize = (token: string) =>
+        page.evaluate(
+          ([url, issuer, value]) =>
+            (
+              globalThis as unknown as { authorize: (o: unknown, t: string) => Promise<Record<string, unknown>> }
+            ).authorize({ jwksUrl: url, issuer }, value),
+          [jwksUrl, ISSUER, token] as const,
+        );
+      for (const issuer of issuers) {
+        expect(await authorize(await issuer.sign())).toEqual({ status: 200, sub: "johndoe", scopes: ["me", "orders"] });
+      }
+      const forged = `${(await (issuers[0] as Issuer).sign()).slice(0, -6)}AAAAAA`;
+      expect(await authorize(forged)).toMatchObject({ status: 401 });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 
