@@ -93,6 +93,11 @@ const JWKS_ONLY_OPTIONS = [
  *
  * A token naming an unknown `kid` triggers a JWKS refetch (so keys rotated on the issuer
  * work at once), at most once per `minRefetchIntervalMs`.
+ *
+ * Signatures are checked with WebCrypto, so it runs wherever `globalThis.crypto.subtle` does:
+ * Node 20+, browsers, workers, Deno, Bun. Each key remembers the last 1000 tokens whose
+ * signature it accepted (a client sends one token many times); their claims are checked anew
+ * on every call.
  * @throws TypeError for configuration mistakes, when called.
  * @example
  * const verifier = createRemoteVerifier({
