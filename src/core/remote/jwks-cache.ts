@@ -17,7 +17,7 @@ export interface JwksCacheOptions {
   timeoutMs: number;
   /** Responses larger than this are refused. */
   maxBytes: number;
-  /** Turns the parsed, untrusted document into verifiers by kid; throws when it is not a JWK Set. */
+  /** Turns the parsed, untrusted document into verifiers by kid; rejects when it is not a JWK Set. */
   parse: (document: unknown) => Promise<Map<string, WebKeyVerifier>>;
   /** Hears every failed fetch (the verifier itself keeps serving the last good keys). */
   onFetchError?: ((error: Error) => void) | undefined;
