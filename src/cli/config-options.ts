@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { ConfigOverrides } from "../server/config.js";
+import type { ConfigOverrides, ServerConfig } from "../server/config.js";
+import { CliError } from "./io.js";
 
 /** The configuration flags every command takes (values as commander parsed them). */
 export interface ConfigFlags {
@@ -51,4 +52,47 @@ export function toOverrides(flags: ConfigFlags): ConfigOverrides {
   if (flags.accessTokenTtl !== undefined) overrides.accessTokenTtl = flags.accessTokenTtl;
   if (flags.refreshTokenTtl !== undefined) overrides.refreshTokenTtl = flags.refreshTokenTtl;
   return overrides;
+}
+
+/**
+ * Each override's flag and the environment variable it stands in for. The configuration
+ * names the variable in its messages; a value typed as a flag is reported under the flag.
+ */
+const FLAG_OF_SETTING: { readonly [K in keyof ConfigOverrides]-?: readonly [flag: string, env: string] } = {
+  databaseUrl: ["--database", "GATEHOUSE_DATABASE_URL"],
+  host: ["--host", "HOST"],
+  port: ["--port", "PORT"],
+  algorithm: ["--algorithm", "GATEHOUSE_ALGORITHM"],
+  issuer: ["--issuer", "GATEHOUSE_ISSUER"],
+  audience: ["--audience", "GATEHOUSE_AUDIENCE"],
+  accessTokenTtl: ["--access-token-ttl", "GATEHOUSE_ACCESS_TOKEN_TTL"],
+  refreshTokenTtl: ["--refresh-token-ttl", "GATEHOUSE_REFRESH_TOKEN_TTL"],
+  refreshReuseInterval: ["--refresh-reuse-interval", "GATEHOUSE_REFRESH_REUSE_INTERVAL"],
+  sessionMaxAge: ["--session-max-age", "GATEHOUSE_SESSION_MAX_AGE"],
+  trustProxy: ["--trust-proxy", "GATEHOUSE_TRUST_PROXY"],
+  metrics: ["--metrics", "GATEHOUSE_METRICS"],
+};
+
+/**
+ * `loadConfig` with flag-aware errors: a bad value given as a flag is bad usage (exit 2)
+ * and named as typed (`--port`), while the same value from the environment keeps the
+ * variable's name (`PORT`) and exit code 1.
+ */
+export async function loadConfigFromFlags(env: NodeJS.ProcessEnv, overrides: ConfigOverrides): Promise<ServerConfig> {
+  const { loadConfig, ConfigError } = await import("../server/config.js");
+  try {
+    return loadConfig(env, overrides);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const key of Object.keys(overrides) as Array<keyof ConfigOverrides>) {
+      const names = FLAG_OF_SETTING[key];
+      if (names === undefined || overrides[key] === undefined) continue;
+      const [flag, variable] = names;
+      // Every configuration message starts with the setting's variable name.
+      if (new RegExp(`^${variable}(?![A-Z0-9_])`).test(error.message)) {
+        throw new CliError(flag + error.message.slice(variable.length), 2);
+      }
+    }
+    throw error;
+  }
 }

@@ -14,10 +14,15 @@ const MAX_STDIN_BYTES = 16 * 1024;
 /**
  * Reads a password from standard input (one trailing `\n` or `\r\n` stripped) or, without
  * `--password-stdin`, by prompting on the terminal without echo.
- * @throws CliError with exit code 2 when there is neither `--password-stdin` nor a terminal.
+ * @throws CliError with exit code 2 when there is neither `--password-stdin` nor a terminal, or standard input is empty.
  */
 export async function readPassword(io: CliIo, options: ReadPasswordOptions): Promise<string> {
-  if (options.fromStdin) return stripOneNewline(await readStdin(io));
+  if (options.fromStdin) {
+    const password = stripOneNewline(await readStdin(io));
+    // An empty pipe is a missing password (`--password-stdin < /dev/null`), not a short one.
+    if (password === "") throw new CliError("no password given on standard input (--password-stdin)", 2);
+    return password;
+  }
   if (!io.isTTY) {
     throw new CliError("no password given: pipe it to --password-stdin, or run in a terminal to be prompted", 2);
   }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type {
   AuditContext,
   AuditLog,
@@ -9,8 +10,8 @@ import type {
   UserService,
 } from "../core/index.js";
 import type { ServerConfig } from "../server/config.js";
-import { type ConfigFlags, toOverrides } from "./config-options.js";
-import type { CliIo } from "./io.js";
+import { type ConfigFlags, loadConfigFromFlags, toOverrides } from "./config-options.js";
+import { CliError, type CliIo } from "./io.js";
 
 /** What a `users` command works with. */
 export interface UserSession {
@@ -35,12 +36,33 @@ const SERVE_ONLY_ENV = [
   "GATEHOUSE_WEBHOOK_TIMEOUT",
 ] as const;
 
-/** Reads the configuration of a management command (flags win over the environment). */
-export async function loadCommandConfig(flags: ConfigFlags, io: CliIo): Promise<ServerConfig> {
-  const { loadConfig } = await import("../server/config.js");
+/** How a command opens its database. */
+export interface OpenOptions {
+  /** Create a missing SQLite file (`demo` only): elsewhere a missing file is a typo, refused. */
+  createDatabase?: boolean;
+}
+
+/**
+ * Reads the configuration of a management command (flags win over the environment), and
+ * refuses a SQLite file that does not exist unless the command may create it.
+ */
+export async function loadCommandConfig(flags: ConfigFlags, io: CliIo, open: OpenOptions = {}): Promise<ServerConfig> {
   const env = { ...io.env };
   for (const name of SERVE_ONLY_ENV) delete env[name];
-  return loadConfig(env, toOverrides(flags));
+  const config = await loadConfigFromFlags(env, toOverrides(flags));
+  if (open.createDatabase !== true) {
+    const { sqliteFileOf } = await import("../server/open-store.js");
+    refuseMissingFile(sqliteFileOf(config.databaseUrl));
+  }
+  return config;
+}
+
+/** Opening a missing SQLite file creates an empty database, so a mistyped path would seem to have no users. */
+function refuseMissingFile(path: string | undefined): void {
+  if (path === undefined || existsSync(path)) return;
+  throw new CliError(
+    `no database at ${JSON.stringify(path)}: check --database or GATEHOUSE_DATABASE_URL (gatehouse serve and gatehouse demo create one)`,
+  );
 }
 
 /**
@@ -53,8 +75,9 @@ export async function withUserService<T>(
   flags: ConfigFlags,
   io: CliIo,
   work: (session: UserSession) => Promise<T>,
+  open: OpenOptions = {},
 ): Promise<T> {
-  const config = await loadCommandConfig(flags, io);
+  const config = await loadCommandConfig(flags, io, open);
   const core = await import("../core/index.js");
   return withStore(config, async (store) => {
     const options = core.resolveOptions({ store, ...config.gatehouse });

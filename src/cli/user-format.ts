@@ -35,7 +35,7 @@ export function formatTable(columns: readonly string[], rows: ReadonlyArray<read
 export function formatUserDetails(user: PublicUser): string {
   return [
     `username:   ${user.username}`,
-    `email:      ${user.email}`,
+    `email:      ${user.email === "" ? EMPTY : user.email}`,
     `full name:  ${user.full_name === "" ? EMPTY : user.full_name}`,
     `disabled:   ${user.disabled ? "yes" : "no"}`,
     `scopes:     ${user.scopes.length === 0 ? EMPTY : user.scopes.join(" ")}`,

@@ -39,6 +39,18 @@ export async function openStore(databaseUrl: string): Promise<GatehouseStore> {
   }
 }
 
+/**
+ * The file a `sqlite:PATH` URL names, or `undefined` for any other URL and for
+ * `sqlite::memory:`, so a caller can check the file exists before opening (which creates it).
+ * @throws GatehouseError `validation_failed` for a malformed sqlite: URL, as openStore does.
+ */
+export function sqliteFileOf(databaseUrl: string): string | undefined {
+  const scheme = SCHEME.exec(databaseUrl)?.[1]?.toLowerCase();
+  if (scheme !== "sqlite") return undefined;
+  const path = sqlitePath(databaseUrl.slice(scheme.length + 1));
+  return path === ":memory:" ? undefined : path;
+}
+
 function sqlitePath(rest: string): string {
   if (rest === "") throw invalid(`sqlite: needs a file path; ${EXPECTED}`);
   // "sqlite://x" reads as a host in URL syntax and "sqlite:///x" is relative in SQLAlchemy

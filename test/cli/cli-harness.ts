@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -58,10 +58,20 @@ export async function runTestCli(args: readonly string[], options: RunOptions = 
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-/** A temporary directory with an SQLite database URL in it; `remove()` deletes both. */
-export function createTempDatabase(): { dir: string; path: string; url: string; remove(): void } {
+/**
+ * A temporary directory with an SQLite database URL in it; `remove()` deletes both. The file
+ * is there, empty (SQLite takes it as a new database), since only `serve` and `demo` create a
+ * missing one; `{ create: false }` leaves it out.
+ */
+export function createTempDatabase(options: { create?: boolean } = {}): {
+  dir: string;
+  path: string;
+  url: string;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
   const path = join(dir, "gatehouse.db");
+  if (options.create !== false) writeFileSync(path, "");
   return { dir, path, url: `sqlite:${path}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,7 +62,31 @@ describe("the gatehouse binary", { timeout: 90_000 }, () => {
     expect(run.stderr).toContain("--email");
   });
 
+  it("names a bad flag value as typed with exit 2, and the same value from the environment by its variable with 1", async () => {
+    const flag = await gatehouse(["serve", "--port", "abc"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^gatehouse: --port must be a whole number from 0 to 65535 \(got "abc"\)\n$/);
+    const env = await gatehouse(["serve"], "", cleanEnv({ PORT: "abc" }));
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/^gatehouse: PORT must be a whole number/);
+  });
+
+  it("suggests the option meant for a misspelt one, with exit 2", async () => {
+    const run = await gatehouse(["users", "add", "bob", "--emial", "bob@example.com"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("(Did you mean --email?)");
+  });
+
+  it("refuses a database file that does not exist, naming it, and creates nothing", async () => {
+    const run = await gatehouse(["users", "list"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(ONE_LINE);
+    expect(run.stderr).toContain(JSON.stringify(dbPath));
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
   it("adds a user from standard input (one trailing newline stripped) and manages it", async () => {
+    writeFileSync(dbPath, "");
     const add = await gatehouse(
       ["users", "add", "smoky", "--email", "s@example.com", "--password-stdin"],
       "pw smoke 1\n",

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -21,6 +21,8 @@ const WORKERS = 6;
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-crash-"));
 const dbPath = join(dir, "gatehouse.db");
+// Only serve and demo create a missing database; an empty file is a new SQLite database.
+writeFileSync(dbPath, "");
 const ADMIN = { username: "root", password: "root password for crashes" };
 
 /** What the client knows about one user; only acknowledged replies move it forward. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -14,6 +14,8 @@ import { buildIfStale, type ServerProcess, sendRequest, startServerProcess } fro
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-webhook-crash-"));
 const dbPath = join(dir, "gatehouse.db");
+// Only serve and demo create a missing database; an empty file is a new SQLite database.
+writeFileSync(dbPath, "");
 const SECRET = "crash-test-webhook-secret";
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 

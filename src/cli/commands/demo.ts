@@ -13,7 +13,7 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
 /** Adds the missing tutorial users and says which ones it added. */
 export async function addDemo(flags: ConfigFlags, io: CliIo): Promise<void> {
   const { addDemoUsers, DEMO_USERS } = await import("../../server/demo-users.js");
-  const added = await withUserService(flags, io, ({ users }) => addDemoUsers({ users }));
+  const added = await withUserService(flags, io, ({ users }) => addDemoUsers({ users }), { createDatabase: true });
   if (added.length === 0) {
     writeLine(io.stdout, "The demo users are there already; nothing added.");
     return;

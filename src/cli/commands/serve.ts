@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ConfigOverrides, ServerConfig } from "../../server/config.js";
-import { addConfigOptions, type ConfigFlags, toOverrides } from "../config-options.js";
-import { type CliIo, writeLine } from "../io.js";
+import { addConfigOptions, type ConfigFlags, loadConfigFromFlags, toOverrides } from "../config-options.js";
+import { CliError, type CliIo, writeLine } from "../io.js";
 
 interface ServeFlags extends ConfigFlags {
   host?: string;
@@ -51,8 +51,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
  */
 export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   // Loaded here, not at startup: Fastify and its plugins are the heaviest part of the CLI.
-  const [{ loadConfig }, { startServer }, { resolveWorkerCount }] = await Promise.all([
-    import("../../server/config.js"),
+  const [{ startServer }, { resolveWorkerCount }] = await Promise.all([
     import("../../server/main.js"),
     import("../../server/cluster/worker-count.js"),
   ]);
@@ -63,10 +62,10 @@ export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   if (flags.metrics !== undefined) overrides.metrics = flags.metrics;
   if (flags.refreshReuseInterval !== undefined) overrides.refreshReuseInterval = flags.refreshReuseInterval;
   if (flags.sessionMaxAge !== undefined) overrides.sessionMaxAge = flags.sessionMaxAge;
-  const config = loadConfig(io.env, overrides);
+  const config = await loadConfigFromFlags(io.env, overrides);
   const workers =
     flags.workers !== undefined
-      ? resolveWorkerCount(flags.workers, "--workers")
+      ? asBadUsage(() => resolveWorkerCount(flags.workers, "--workers"))
       : resolveWorkerCount(io.env.GATEHOUSE_WORKERS, "GATEHOUSE_WORKERS");
   const cluster = (await import("node:cluster")).default;
   if (cluster.isWorker) return serveAsWorker(config, io);
@@ -130,6 +129,15 @@ async function serveAsWorker(config: ServerConfig, io: CliIo): Promise<void> {
   } finally {
     shutdown.dispose();
     process.disconnect?.();
+  }
+}
+
+/** A bad flag value is bad usage (exit 2); the same value from the environment is a failure (1). */
+function asBadUsage<T>(readFlag: () => T): T {
+  try {
+    return readFlag();
+  } catch (error) {
+    throw error instanceof Error && error.name === "ConfigError" ? new CliError(error.message, 2) : error;
   }
 }
 

@@ -30,7 +30,10 @@ export function registerUsersImportCommand(program: Command, io: CliIo): void {
   addConfigOptions(
     users
       .command("import")
-      .argument("<file>", "JSON or CSV export with username, email, full_name, hashed_password, disabled, scopes")
+      .argument(
+        "<file>",
+        "JSON or CSV export with username and hashed_password, optionally email, full_name, disabled, scopes",
+      )
       .description(
         "import users with their bcrypt, argon2 or pbkdf2-sha256 hashes; they log in with their old passwords",
       )

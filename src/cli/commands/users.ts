@@ -8,7 +8,7 @@ import { type UserSession, withUserService } from "../store-session.js";
 import { formatJson, formatUserDetails, formatUserTable } from "../user-format.js";
 
 interface AddFlags extends ConfigFlags {
-  email: string;
+  email?: string;
   fullName?: string;
   scopes?: string;
   disabled?: boolean;
@@ -32,7 +32,9 @@ export function registerUsersCommand(program: Command, io: CliIo): void {
       .command("add")
       .argument("<username>")
       .description("add a user (the password comes from standard input or a prompt)")
-      .requiredOption("--email <email>", "e-mail address")
+      // Checked in the action, not by commander, which would complain about it before a
+      // missing username or a misspelt option (`--emial`), hiding the real mistake.
+      .option("--email <email>", "e-mail address (required)")
       .option("--full-name <name>", "full name (default: empty)")
       .option("--scopes <scopes>", 'space-separated scopes (default: "me")')
       .option("--disabled", "create the user disabled")
@@ -141,6 +143,8 @@ export function registerUsersCommand(program: Command, io: CliIo): void {
 }
 
 async function addUser(username: string, flags: AddFlags, io: CliIo): Promise<void> {
+  const email = flags.email;
+  if (email === undefined) throw new CliError("required option '--email <email>' not specified", 2);
   await withUserService(flags, io, async ({ users: service }) => {
     // Refuse before asking for a password that would be thrown away.
     if (await service.get(username)) throw alreadyExists(username);
@@ -148,7 +152,7 @@ async function addUser(username: string, flags: AddFlags, io: CliIo): Promise<vo
     const user = await explainUserErrors(username, () =>
       service.create({
         username,
-        email: flags.email,
+        email,
         password,
         fullName: flags.fullName ?? "",
         scopes: flags.scopes === undefined ? ["me"] : parseScopes(flags.scopes),

@@ -5,12 +5,7 @@ import { type PublicJwk, type SigningKey, toPublicJwk } from "./signing-keys.js"
 /** A verifier for one key: signature, pinned algorithm and `typ` only; claims are checked by the caller. */
 export type KeyVerifier = (token: string) => Record<string, unknown>;
 
-/**
- * How long resource servers may cache the published JWKS by default: the server's `max-age`,
- * the remote verifier's default cache lifetime, and how long a new key is published before it
- * signs (docs/KEYS.md).
- */
-export const JWKS_MAX_AGE_SECONDS = 300;
+export { JWKS_MAX_AGE_SECONDS } from "./jwks-max-age.js";
 
 /** One key with its signer and verifier, built once. */
 export interface ActiveKey {

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import { GatehouseError } from "../errors.js";
-import type { KeyVerifier } from "../keys/key-ring.js";
+import type { WebKeyVerifier } from "./web-key-verifier.js";
 
 /** The part of the fetch API a JWKS cache uses; `globalThis.fetch` fits. */
 export type JwksFetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -17,8 +17,8 @@ export interface JwksCacheOptions {
   timeoutMs: number;
   /** Responses larger than this are refused. */
   maxBytes: number;
-  /** Turns the parsed, untrusted document into verifiers by kid; throws when it is not a JWK Set. */
-  parse: (document: unknown) => Map<string, KeyVerifier>;
+  /** Turns the parsed, untrusted document into verifiers by kid; rejects when it is not a JWK Set. */
+  parse: (document: unknown) => Promise<Map<string, WebKeyVerifier>>;
   /** Hears every failed fetch (the verifier itself keeps serving the last good keys). */
   onFetchError?: ((error: Error) => void) | undefined;
 }
@@ -29,13 +29,13 @@ export interface JwksCache {
    * The verifier for `kid`, or `null` when the key set has no such key.
    * @throws GatehouseError `store_unavailable` while no key set has ever been fetched.
    */
-  find(kid: string): Promise<KeyVerifier | null>;
+  find(kid: string): Promise<WebKeyVerifier | null>;
 }
 
 /** Creates a JWKS cache; nothing is fetched until the first token arrives. */
 export function createJwksCache(options: JwksCacheOptions): JwksCache {
   const { clock } = options;
-  let keys: Map<string, KeyVerifier> | null = null;
+  let keys: Map<string, WebKeyVerifier> | null = null;
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let lastError: Error | null = null;
@@ -81,8 +81,10 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   };
 }
 
-async function fetchKeySet(options: JwksCacheOptions): Promise<Map<string, KeyVerifier>> {
-  const response = await options.fetch(options.url, {
+async function fetchKeySet(options: JwksCacheOptions): Promise<Map<string, WebKeyVerifier>> {
+  // Called without a receiver: browsers' fetch throws "Illegal invocation" when `this` is not the global.
+  const { fetch } = options;
+  const response = await fetch(options.url, {
     headers: { accept: "application/jwk-set+json, application/json" },
     // A redirect could lead anywhere, including to plain HTTP: configure the final URL.
     redirect: "error",
@@ -125,8 +127,18 @@ async function readBoundedText(response: Response, maxBytes: number): Promise<st
     chunks.push(value);
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks, total));
   } catch {
     throw new Error("the JWKS response is not UTF-8");
   }
+}
+
+function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }

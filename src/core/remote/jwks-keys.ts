@@ -1,6 +1,6 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import { createVerifier } from "fast-jwt";
-import type { KeyVerifier } from "../keys/key-ring.js";
+import { decodeBase64url } from "../tokens/base64url.js";
+import { createWebKeyVerifier, importPublicJwk, type WebCryptoKey } from "./web-jws-verify.js";
+import type { WebKeyVerifier } from "./web-key-verifier.js";
 
 /** The asymmetric algorithms a key from a JWK Set may verify; never `none`, never HMAC. */
 export type JwksAlgorithm = "EdDSA" | "ES256" | "RS256";
@@ -18,7 +18,7 @@ export interface JwksParseOptions {
 
 const MAX_KEYS = 100;
 const MAX_KID_LENGTH = 128;
-// Only these members are passed to node:crypto, so private parts and odd extras never reach it.
+// Only these members are passed to WebCrypto, so private parts and odd extras never reach it.
 const PUBLIC_MEMBERS = ["kty", "crv", "x", "y", "n", "e"] as const;
 
 /**
@@ -27,13 +27,13 @@ const PUBLIC_MEMBERS = ["kty", "crv", "x", "y", "n", "e"] as const;
  * private parts are ignored rather than guessed at.
  * @throws Error when the document is not a JWK Set at all.
  */
-export function parseJwks(document: unknown, options: JwksParseOptions): Map<string, KeyVerifier> {
+export async function parseJwks(document: unknown, options: JwksParseOptions): Promise<Map<string, WebKeyVerifier>> {
   if (!isRecord(document) || !Array.isArray(document.keys)) throw new Error("the JWKS is not a JWK Set");
   if (document.keys.length > MAX_KEYS) throw new Error(`the JWKS has more than ${MAX_KEYS} keys`);
-  const verifiers = new Map<string, KeyVerifier>();
+  const imported = await Promise.all(document.keys.map((jwk: unknown) => importKey(jwk, options.algorithms)));
+  const verifiers = new Map<string, WebKeyVerifier>();
   const duplicated = new Set<string>();
-  for (const jwk of document.keys) {
-    const key = importKey(jwk, options.algorithms);
+  for (const key of imported) {
     if (key === null) continue;
     // Which key a kid names must not depend on the order of the set.
     if (verifiers.has(key.kid) || duplicated.has(key.kid)) {
@@ -41,7 +41,7 @@ export function parseJwks(document: unknown, options: JwksParseOptions): Map<str
       duplicated.add(key.kid);
       continue;
     }
-    verifiers.set(key.kid, createPinnedVerifier(key.pem, key.algorithm, options.typ));
+    verifiers.set(key.kid, createWebKeyVerifier(key.cryptoKey, key.algorithm, options.typ));
   }
   return verifiers;
 }
@@ -49,10 +49,10 @@ export function parseJwks(document: unknown, options: JwksParseOptions): Map<str
 interface ImportedKey {
   kid: string;
   algorithm: JwksAlgorithm;
-  pem: string;
+  cryptoKey: WebCryptoKey;
 }
 
-function importKey(jwk: unknown, allowed: ReadonlySet<JwksAlgorithm>): ImportedKey | null {
+async function importKey(jwk: unknown, allowed: ReadonlySet<JwksAlgorithm>): Promise<ImportedKey | null> {
   if (!isRecord(jwk)) return null;
   const { kid, alg, use, key_ops: keyOps } = jwk;
   if (typeof kid !== "string" || kid.length === 0 || kid.length > MAX_KID_LENGTH) return null;
@@ -60,36 +60,34 @@ function importKey(jwk: unknown, allowed: ReadonlySet<JwksAlgorithm>): ImportedK
   if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.includes("verify"))) return null;
   // A set that publishes private (or symmetric) key material is compromised: anyone could sign.
   if ("d" in jwk || "k" in jwk || jwk.kty === "oct") return null;
-  const publicJwk: JsonWebKey = {};
+  const publicJwk: Record<string, string> = {};
   for (const member of PUBLIC_MEMBERS) {
     const value = jwk[member];
     if (value === undefined) continue;
     if (typeof value !== "string") return null;
     publicJwk[member] = value;
   }
-  let keyObject: KeyObject;
-  try {
-    keyObject = createPublicKey({ key: publicJwk, format: "jwk" });
-  } catch {
-    return null;
-  }
-  const algorithm = algorithmOf(keyObject);
+  const algorithm = algorithmOf(publicJwk);
   if (algorithm === null || !allowed.has(algorithm)) return null;
   // A declared alg must agree with the key itself (RFC 7517 §4.4); we never take it on trust alone.
   if (alg !== undefined && alg !== algorithm) return null;
-  return { kid, algorithm, pem: keyObject.export({ type: "spki", format: "pem" }).toString() };
+  try {
+    // WebCrypto checks the material: a point off the curve or a malformed modulus is refused.
+    return { kid, algorithm, cryptoKey: await importPublicJwk(publicJwk, algorithm) };
+  } catch {
+    return null;
+  }
 }
 
 /** The one algorithm a public key can verify, from the key material rather than from claims about it. */
-function algorithmOf(key: KeyObject): JwksAlgorithm | null {
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case "ed25519":
-      return "EdDSA";
-    case "ec":
-      return details.namedCurve === "prime256v1" ? "ES256" : null;
-    case "rsa": {
-      const bits = details.modulusLength ?? 0;
+function algorithmOf(jwk: Readonly<Record<string, string>>): JwksAlgorithm | null {
+  switch (jwk.kty) {
+    case "OKP":
+      return jwk.crv === "Ed25519" ? "EdDSA" : null;
+    case "EC":
+      return jwk.crv === "P-256" ? "ES256" : null;
+    case "RSA": {
+      const bits = modulusBits(jwk.n);
       return bits >= 2048 && bits <= 8192 ? "RS256" : null;
     }
     default:
@@ -97,17 +95,19 @@ function algorithmOf(key: KeyObject): JwksAlgorithm | null {
   }
 }
 
-/** The same pinned fast-jwt verifier a local key ring builds: signature, algorithm and `typ` only. */
-function createPinnedVerifier(pem: string, algorithm: JwksAlgorithm, typ: string): KeyVerifier {
-  return createVerifier({
-    key: pem,
-    algorithms: [algorithm],
-    // Time and claim checks use the caller's injectable clock (access-token-claims.ts).
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-    checkTyp: typ,
-    cache: false,
-  }) as KeyVerifier;
+/** The bit length of an RSA modulus given as base64url (RFC 7518 §6.3.1.1); 0 when unreadable. */
+function modulusBits(n: string | undefined): number {
+  if (n === undefined || !/^[A-Za-z0-9_-]+$/.test(n) || n.length > 2048) return 0;
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64url(n);
+  } catch {
+    return 0;
+  }
+  let start = 0;
+  while (start < bytes.length && bytes[start] === 0) start++;
+  const top = bytes[start];
+  return top === undefined ? 0 : (bytes.length - start - 1) * 8 + (32 - Math.clz32(top));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

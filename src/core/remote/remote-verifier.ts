@@ -1,14 +1,21 @@
 import { type Clock, systemClock } from "../clock.js";
 import { GatehouseError, isGatehouseError, MESSAGES } from "../errors.js";
-import { createKeyRing, JWKS_MAX_AGE_SECONDS, type KeyVerifier } from "../keys/key-ring.js";
-import { configuredSecretKey } from "../keys/signing-keys.js";
-import { ACCESS_TOKEN_TYP } from "../tokens/access-token.js";
-import { type AccessTokenClaimPolicy, readTokenKid, verifySignedAccessToken } from "../tokens/access-token-claims.js";
+import { JWKS_MAX_AGE_SECONDS } from "../keys/jwks-max-age.js";
+import {
+  ACCESS_TOKEN_TYP,
+  type AccessTokenClaimPolicy,
+  checkSignedAccessToken,
+  invalidToken,
+  readTokenKid,
+} from "../tokens/access-token-claims.js";
 import { MAX_TOKEN_LENGTH } from "../tokens/bearer.js";
 import { requireScopes, splitScopes } from "../tokens/scopes.js";
 import type { TokenVerifier, VerifiedToken } from "../tokens/token-verifier.js";
 import { createJwksCache, type JwksFetch } from "./jwks-cache.js";
 import { JWKS_ALGORITHMS, type JwksAlgorithm, parseJwks } from "./jwks-keys.js";
+import { loadSharedSecretVerifiers, type SharedSecretVerifiers } from "./shared-secret.js";
+import { subtleCrypto } from "./web-jws-verify.js";
+import type { WebKeyVerifier } from "./web-key-verifier.js";
 
 export type { JwksFetch } from "./jwks-cache.js";
 export type { JwksAlgorithm } from "./jwks-keys.js";
@@ -86,6 +93,11 @@ const JWKS_ONLY_OPTIONS = [
  *
  * A token naming an unknown `kid` triggers a JWKS refetch (so keys rotated on the issuer
  * work at once), at most once per `minRefetchIntervalMs`.
+ *
+ * Signatures are checked with WebCrypto, so it runs wherever `globalThis.crypto.subtle` does:
+ * Node 20+, browsers, workers, Deno, Bun. Each key remembers the last 1000 tokens whose
+ * signature it accepted (a client sends one token many times); their claims are checked anew
+ * on every call.
  * @throws TypeError for configuration mistakes, when called.
  * @example
  * const verifier = createRemoteVerifier({
@@ -96,6 +108,8 @@ const JWKS_ONLY_OPTIONS = [
  */
 export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVerifier {
   const policy = claimPolicy(options);
+  // Signatures are checked with WebCrypto, so this verifier runs in browsers and workers too.
+  subtleCrypto();
   const clock = options.clock ?? systemClock;
   const findKey = options.secret !== undefined ? secretKeyFinder(options) : jwksKeyFinder(options, clock);
 
@@ -107,7 +121,13 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
         const kid = readTokenKid(token);
         const verifyKey = await findKey(kid);
         if (verifyKey === null) throw new Error("unknown key");
-        claims = verifySignedAccessToken(verifyKey, token, kid === undefined, policy, clock.now());
+        let payload: Record<string, unknown>;
+        try {
+          payload = await verifyKey(token);
+        } catch (cause) {
+          throw invalidToken("signature or header rejected", cause);
+        }
+        claims = checkSignedAccessToken(token, payload, kid === undefined, policy, clock.now());
       } catch (error) {
         if (isGatehouseError(error) && error.code !== "invalid_token") throw error;
         // The reason stays in `cause`; clients hear only that the token is not valid.
@@ -120,7 +140,7 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
   };
 }
 
-type KeyFinder = (kid: string | undefined) => Promise<KeyVerifier | null>;
+type KeyFinder = (kid: string | undefined) => Promise<WebKeyVerifier | null>;
 
 function secretKeyFinder(options: SharedSecretVerifierOptions): KeyFinder {
   if (typeof options.secret !== "string" || options.secret.length === 0) {
@@ -129,11 +149,17 @@ function secretKeyFinder(options: SharedSecretVerifierOptions): KeyFinder {
   if (options.jwksUrl !== undefined) throw new TypeError("give either jwksUrl or secret, not both");
   const given = JWKS_ONLY_OPTIONS.filter((name) => Reflect.get(options, name) !== undefined);
   if (given.length > 0) throw new TypeError(`${given.join(", ")} only apply to a JWKS verifier`);
-  // The same ring a Gatehouse with GATEHOUSE_SECRET_KEY builds: the derived kid pins typ,
-  // and kid-less tokens are the FastAPI app's (PyJWT) that share the secret.
-  const key = configuredSecretKey(options.secret);
-  const ring = createKeyRing({ keys: [key], typ: ACCESS_TOKEN_TYP, kidlessKey: key });
-  return async (kid) => (kid === undefined ? ring.kidless : ring.find(kid))?.verify ?? null;
+  // The keys a Gatehouse with GATEHOUSE_SECRET_KEY verifies with: the derived kid pins typ,
+  // and kid-less tokens are the FastAPI app's (PyJWT) that share the secret. Imported on the
+  // first token, since WebCrypto is asynchronous.
+  const secret = options.secret;
+  let verifiers: Promise<SharedSecretVerifiers> | undefined;
+  return async (kid) => {
+    verifiers ??= loadSharedSecretVerifiers(secret);
+    const loaded = await verifiers;
+    if (kid === undefined) return loaded.kidless;
+    return kid === loaded.kid ? loaded.withKid : null;
+  };
 }
 
 function jwksKeyFinder(options: JwksVerifierOptions, clock: Clock): KeyFinder {

@@ -2,6 +2,9 @@ import { GatehouseError, MESSAGES } from "../errors.js";
 import type { KeyVerifier } from "../keys/key-ring.js";
 import { decodeSegmentText, hasDuplicateMembers, isCanonicalCompactJws, readPayloadText } from "./jws-parse.js";
 
+/** RFC 9068 §2.1: the media type access tokens declare in `typ`. */
+export const ACCESS_TOKEN_TYP = "at+jwt";
+
 /** The claims of a Gatehouse access token (RFC 9068 §2.2). */
 export interface AccessTokenClaims {
   iss?: string;
@@ -64,6 +67,22 @@ export function verifySignedAccessToken(
   } catch (cause) {
     throw invalidToken("signature or header rejected", cause);
   }
+  return checkSignedAccessToken(token, payload, kidless, policy, nowMs);
+}
+
+/**
+ * The checks after a token's signature was verified, whoever verified it (fast-jwt in the
+ * server, WebCrypto in the remote verifier): strict UTF-8, no claim named twice, the claims.
+ * @param payload the payload the signature check decoded.
+ * @throws GatehouseError `invalid_token` for a malformed payload or a bad claim.
+ */
+export function checkSignedAccessToken(
+  token: string,
+  payload: Record<string, unknown>,
+  kidless: boolean,
+  policy: AccessTokenClaimPolicy,
+  nowMs: number,
+): AccessTokenClaims {
   // After the signature, so only tokens signed with our key pay for decoding the payload twice.
   // The JWT library decoded it leniently (invalid bytes became U+FFFD); this decoding is strict.
   let text: string;

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { KeyRing } from "../keys/key-ring.js";
 import {
+  ACCESS_TOKEN_TYP,
   type AccessTokenClaims,
   checkAccessTokenClaims,
   invalidToken,
@@ -10,9 +11,8 @@ import {
 } from "./access-token-claims.js";
 
 export type { AccessTokenClaims } from "./access-token-claims.js";
-
-/** RFC 9068 §2.1: the media type access tokens declare in `typ`. */
-export const ACCESS_TOKEN_TYP = "at+jwt";
+// Defined with the claim checks, which the remote verifier loads without this file's node:crypto.
+export { ACCESS_TOKEN_TYP };
 
 /** RFC 9068 §2.2 requires `client_id`: the one a token request named none gets (Swagger UI, curl, the seed's frontends). */
 export const DEFAULT_CLIENT_ID = "gatehouse";

@@ -4,6 +4,8 @@
  * spelling, and JSON objects that name a member twice.
  */
 
+import { decodeBase64url } from "./base64url.js";
+
 // Value of each base64url character (RFC 4648 §5), -1 for anything else.
 const BASE64URL_VALUES = new Int8Array(128).fill(-1);
 for (const [index, char] of [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"].entries()) {
@@ -64,7 +66,7 @@ const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * @throws TypeError when the bytes are not valid UTF-8.
  */
 export function decodeSegmentText(segment: string): string {
-  return STRICT_UTF8.decode(Buffer.from(segment, "base64url"));
+  return STRICT_UTF8.decode(decodeBase64url(segment));
 }
 
 /**

@@ -5,14 +5,20 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../../support/build.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-// What a resource server may load: the JWT library and Node's built-ins; no hasher, no
-// database driver, no native addon, no web framework of ours.
-const ALLOWED = new Set(["fast-jwt"]);
+// What a resource server may load: no package at all (signatures are checked with WebCrypto),
+// so no hasher, no database driver, no native addon, no web framework of ours.
+const ALLOWED = new Set<string>();
 
 /** Every package a built entry point loads, following its relative imports through dist/. */
 function packagesLoadedBy(entry: string): Set<string> {
+  return modulesLoadedBy(entry).packages;
+}
+
+/** The packages and the Node built-ins (`node:…`) a built entry point loads, through dist/. */
+function modulesLoadedBy(entry: string): { packages: Set<string>; builtins: Set<string> } {
   const seen = new Set<string>();
   const packages = new Set<string>();
+  const builtins = new Set<string>();
   const pending = [resolve(root, entry)];
   const importPattern =
     /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
@@ -22,7 +28,8 @@ function packagesLoadedBy(entry: string): Set<string> {
     for (const match of readFileSync(file, "utf8").matchAll(importPattern)) {
       const specifier = (match[1] ?? match[2]) as string;
       if (specifier.startsWith(".")) pending.push(resolve(dirname(file), specifier));
-      else if (!specifier.startsWith("node:"))
+      else if (specifier.startsWith("node:")) builtins.add(specifier);
+      else
         packages.add(
           specifier
             .split("/")
@@ -31,7 +38,7 @@ function packagesLoadedBy(entry: string): Set<string> {
         );
     }
   }
-  return packages;
+  return { packages, builtins };
 }
 
 describe("gatehouse/verify, /web and /express are light", () => {
@@ -42,6 +49,14 @@ describe("gatehouse/verify, /web and /express are light", () => {
     (entry) => {
       const loaded = [...packagesLoadedBy(entry)];
       expect(loaded.filter((name) => !ALLOWED.has(name))).toEqual([]);
+    },
+  );
+
+  // The bundle test (test/http/web/browser-bundle.test.ts) runs them where there is no Node.
+  it.each(["dist/http/verify/index.js", "dist/http/web/index.js"])(
+    "%s loads no Node built-in, so it runs in browsers and workers",
+    (entry) => {
+      expect([...modulesLoadedBy(entry).builtins]).toEqual([]);
     },
   );
 
