@@ -6,7 +6,7 @@ import type { LoginThrottle } from "../throttle/login-throttle.js";
 import { type TokenRequestContext, tokenRequestAuditContext } from "./token-request.js";
 
 /** Why a password login failed, as `login.failed` records it. */
-export type LoginFailureReason = "credentials" | "inactive" | "throttled";
+export type LoginFailureReason = "credentials" | "inactive" | "throttled" | "mfa";
 
 /** The password check of the token endpoint: throttled, and every failure recorded. */
 export interface PasswordLogin {
