@@ -57,6 +57,7 @@ export { AMR_OTP, AMR_RECOVERY_CODE } from "./mfa/mfa-login.js";
 export { isMfaMode, MFA_ENROLMENT_SCOPE, type MfaMode } from "./mfa/mfa-mode.js";
 export type { MfaRequestContext, MfaService, TotpEnrolment } from "./mfa/mfa-service.js";
 export { MFA_TOKEN_MAX_FAILURES, MFA_TOKEN_TTL_MS } from "./mfa/mfa-token.js";
+export { type RemoveSecondFactorOptions, removeSecondFactor } from "./mfa/remove-factor.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { checkIssuer, DEFAULT_ISSUER, resolveOptions, resolveScopes } from "./options.js";
 export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";

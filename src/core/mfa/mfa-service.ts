@@ -8,6 +8,7 @@ import type { GatehouseStore } from "../store.js";
 import type { CodeCheck, SecondFactorCode } from "./code-check.js";
 import { hashRecoveryCode, type MfaKeys } from "./mfa-keys.js";
 import { generateRecoveryCodes } from "./recovery-codes.js";
+import { removeSecondFactor } from "./remove-factor.js";
 import { sealSecret } from "./secret-box.js";
 import { generateTotpSecret, totpUri } from "./totp.js";
 
@@ -147,14 +148,6 @@ export function createMfaService(options: MfaServiceOptions): MfaService {
       return recovery.plain;
     },
 
-    async remove(username, context) {
-      const user = await store.findUserByUsername(username);
-      if (user === null) throw new GatehouseError("user_not_found", "User not found");
-      return store.deleteMfa(
-        user.username,
-        clock.now(),
-        audit.event("mfa.removed", { username: user.username, context, details: { method: "totp", reset: true } }),
-      );
-    },
+    remove: (username, context) => removeSecondFactor({ store, clock, audit }, username, context),
   };
 }
