@@ -49,6 +49,8 @@ export const OAuthErrorSchema = {
 /** The password grant's answer for a user with a second factor: continue with `mfa_token` and a code. */
 export const MfaRequiredSchema = {
   type: "object",
+  description:
+    "mfa_required: the password was right; send the mfa_token with a code (grant_type urn:gatehouse:grant-type:mfa-otp)",
   properties: {
     error: { type: "string", const: "mfa_required" },
     error_description: string,
