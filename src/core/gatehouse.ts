@@ -154,6 +154,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     checkCredentials: createCheckCredentials({ store, hasher, clock }),
     throttle,
     audit,
+    // A user with a second factor has logged in from an address only once the code is right.
+    completesLogin: (user) => options.mfa === "off" || user.mfaEnabled !== true,
   });
   const webhooks: WebhookDeliverer | null =
     options.webhook === null

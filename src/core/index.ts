@@ -123,7 +123,7 @@ export type {
 } from "./store.js";
 export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
 export { throttleAddressKey } from "./throttle/client-address.js";
-export type { LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
+export type { GuardOptions, LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
 export { createLoginThrottle } from "./throttle/login-throttle.js";
 export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./throttle/memory-attempts.js";
 export { createMemoryAttemptStore } from "./throttle/memory-attempts.js";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createMemoryAttemptStore, throttleAddressKey } from "../../../src/core/index.js";
 import {
   call,
   claimsOf,
@@ -216,6 +217,29 @@ describe("login with a second factor", () => {
     const response = await token(app, fields as Record<string, string>);
     expect(response.status).toBe(400);
     expect(response.body.error).toBe(error);
+    await app.close();
+  });
+
+  it("counts an address as one the user logged in from only after the code, not after the password", async () => {
+    const knownLogins = createMemoryAttemptStore();
+    const { app, clock, secret, codeAt } = await enrolled({ throttle: { knownLogins } });
+    const address = "198.51.100.20";
+    const known = async () =>
+      (await knownLogins.get([`k|johndoe|${throttleAddressKey(address, 64)}`], clock.now()))[0] !== null;
+    const form = (fields: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url: "/token",
+        remoteAddress: address,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams(fields).toString(),
+      });
+    const first = await form({ username: "johndoe", password: "secret" });
+    expect(first.statusCode).toBe(403);
+    expect(await known()).toBe(false);
+    const second = await form({ grant_type: OTP_GRANT, mfa_token: first.json().mfa_token, otp: await codeAt(secret) });
+    expect(second.statusCode).toBe(200);
+    expect(await known()).toBe(true);
     await app.close();
   });
 
