@@ -7,6 +7,7 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerSessionsCommand } from "./commands/sessions.js";
 import { registerUsersCommand } from "./commands/users.js";
 import { registerUsersImportCommand } from "./commands/users-import.js";
+import { registerUsersMfaResetCommand } from "./commands/users-mfa-reset.js";
 import type { CliIo } from "./io.js";
 import { reportError } from "./report-error.js";
 
@@ -42,6 +43,7 @@ export function createProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerUsersCommand(program, io);
   registerUsersImportCommand(program, io);
+  registerUsersMfaResetCommand(program, io);
   registerSessionsCommand(program, io);
   registerAuditCommand(program, io);
   registerKeysCommand(program, io);

@@ -14,6 +14,8 @@ export type GatehouseErrorCode =
   | "not_authenticated"
   | "invalid_token"
   | "insufficient_scope"
+  // RFC 9470 §3 (step-up: the token's authentication is not strong enough)
+  | "insufficient_user_authentication"
   // Gatehouse
   | "inactive_user"
   | "throttled"
@@ -23,6 +25,9 @@ export type GatehouseErrorCode =
   | "user_exists"
   | "last_admin"
   | "session_not_found"
+  | "mfa_required"
+  | "mfa_already_enabled"
+  | "mfa_not_enabled"
   | "store_unavailable";
 
 /** Options for a {@link GatehouseError}. */
@@ -31,6 +36,8 @@ export interface GatehouseErrorOptions {
   retryAfterSeconds?: number;
   /** The input field at fault, for validation errors (`["body", field]` on the wire). */
   field?: string;
+  /** The opaque token of the second login step, for `mfa_required` only: the one secret an error may carry. */
+  mfaToken?: string;
   cause?: unknown;
 }
 
@@ -42,6 +49,7 @@ export class GatehouseError extends Error {
   readonly code: GatehouseErrorCode;
   readonly retryAfterSeconds: number | undefined;
   readonly field: string | undefined;
+  readonly mfaToken: string | undefined;
 
   constructor(code: GatehouseErrorCode, description: string, options: GatehouseErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +57,7 @@ export class GatehouseError extends Error {
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.field = options.field;
+    this.mfaToken = options.mfaToken;
   }
 }
 
@@ -70,4 +79,6 @@ export const MESSAGES = {
   inactiveUser: "Inactive user",
   /** A valid token that lacks a scope the resource needs. */
   notEnoughPermissions: "Not enough permissions",
+  /** A route that needs a second factor, called with a token whose `amr` has none. */
+  secondFactorRequired: "A second factor is required",
 } as const;

@@ -9,6 +9,10 @@ import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/
 import { type CreatedKey, createKeyManager } from "./keys/key-manager.js";
 import type { SigningKeyStatus } from "./keys/key-states.js";
 import type { PublicJwk, SigningAlgorithm } from "./keys/signing-keys.js";
+import { createCodeCheck } from "./mfa/code-check.js";
+import { deriveMfaKeys, generateMfaRootSecret, MFA_ROOT_SECRET_NAME } from "./mfa/mfa-keys.js";
+import { createMfaLogin } from "./mfa/mfa-login.js";
+import { createMfaService, type MfaService } from "./mfa/mfa-service.js";
 import { type GatehouseOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createAuthenticate, createCheckCredentials } from "./passwords/authenticate.js";
 import { type CheckPassword, createCheckPassword } from "./passwords/check-password.js";
@@ -36,6 +40,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly sessions: SessionDirectory;
   /** The audit log: what happened, to whom, by whom (read it with `list`). */
   readonly audit: AuditLog;
+  /** Second factors: TOTP enrolment, recovery codes, removal. */
+  readonly mfa: MfaService;
   /** The webhook deliverer when `webhook` is configured; null otherwise. */
   readonly webhooks: WebhookDeliverer | null;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
@@ -153,6 +159,8 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     checkCredentials: createCheckCredentials({ store, hasher, clock }),
     throttle,
     audit,
+    // A user with a second factor has logged in from an address only once the code is right.
+    completesLogin: (user) => options.mfa === "off" || user.mfaEnabled !== true,
   });
   const webhooks: WebhookDeliverer | null =
     options.webhook === null || !options.deliverWebhooks
@@ -174,11 +182,35 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     onError: input.onSyncError ?? (() => undefined),
   });
 
+  // Second factors: keys derived from a root secret kept with the database (docs/MFA.md).
+  const mfaKeys = deriveMfaKeys(await store.ensureSecret(MFA_ROOT_SECRET_NAME, generateMfaRootSecret(), clock.now()));
+  const codeCheck = createCodeCheck({ store, keys: mfaKeys, clock, throttle });
+  const mfa = createMfaService({
+    store,
+    clock,
+    audit,
+    keys: mfaKeys,
+    codes: codeCheck,
+    checkPassword,
+    issuer: options.mfaIssuer,
+  });
+  const mfaLogin = createMfaLogin({
+    store,
+    clock,
+    audit,
+    mode: options.mfa,
+    codes: codeCheck,
+    tokens,
+    startSession: (user, scopes, context, amr) => sessions.startSession(user, scopes, context, amr),
+  });
+
   const grantDeps: GrantDependencies = {
     knownScopes,
     authenticate: passwordLogin.authenticate,
     recordLoginFailure: passwordLogin.recordFailure,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
+    continuePasswordLogin: mfaLogin.continuePasswordLogin,
+    completeSecondFactor: mfaLogin.completeSecondFactor,
     rotateRefreshToken: (refreshToken, scopes, context) => sessions.rotate(refreshToken, scopes, context),
   };
 
@@ -190,6 +222,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     users,
     sessions: sessionDirectory,
     audit,
+    mfa,
     webhooks,
     scopes: options.scopes,
     // What leaves the core carries no password hash.

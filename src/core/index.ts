@@ -45,11 +45,19 @@ export { GatehouseError, isGatehouseError, MESSAGES } from "./errors.js";
 export type { Gatehouse } from "./gatehouse.js";
 export { createGatehouse } from "./gatehouse.js";
 export { GRANT_TYPES } from "./grants/grant-dispatch.js";
+export { MFA_OTP_GRANT_TYPE } from "./grants/mfa-otp-grant.js";
+export { MFA_RECOVERY_CODE_GRANT_TYPE } from "./grants/mfa-recovery-code-grant.js";
 export type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 export { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 export type { SigningKeyState, SigningKeyStatus } from "./keys/key-states.js";
 export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-keys.js";
 export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
+export type { SecondFactorCode } from "./mfa/code-check.js";
+export { AMR_OTP, AMR_RECOVERY_CODE } from "./mfa/mfa-login.js";
+export { isMfaMode, MFA_ENROLMENT_SCOPE, type MfaMode } from "./mfa/mfa-mode.js";
+export type { MfaRequestContext, MfaService, TotpEnrolment } from "./mfa/mfa-service.js";
+export { MFA_TOKEN_MAX_FAILURES, MFA_TOKEN_TTL_MS } from "./mfa/mfa-token.js";
+export { type RemoveSecondFactorOptions, removeSecondFactor } from "./mfa/remove-factor.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
 export { checkIssuer, DEFAULT_ISSUER, resolveOptions, resolveScopes } from "./options.js";
 export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";
@@ -65,7 +73,7 @@ export type { WorkQueue, WorkQueueOptions } from "./passwords/work-queue.js";
 export { createWorkQueue } from "./passwords/work-queue.js";
 export { type GatehouseVerifierOptions, gatehouseVerifier } from "./principals/gatehouse-verifier.js";
 export type { IntrospectionResponse } from "./principals/introspection.js";
-export type { Principal, PrincipalResolver } from "./principals/principal-resolver.js";
+export type { Principal, PrincipalRequirements, PrincipalResolver } from "./principals/principal-resolver.js";
 export {
   createRemoteVerifier,
   type JwksAlgorithm,
@@ -86,6 +94,7 @@ export type {
   AuditStore,
   GatehouseStore,
   KeyStore,
+  MfaStore,
   NewRefreshFamily,
   NewUser,
   RefreshReplacement,
@@ -96,12 +105,15 @@ export type {
   RotationResult,
   SecretStore,
   SharedLoginAttempts,
+  StoredMfaToken,
   StoredRefreshToken,
   StoredSession,
   StoredSigningKey,
+  StoredTotpFactor,
   StoredUser,
   StoreLifecycle,
   TokenSubject,
+  TotpConfirmation,
   UserPage,
   UserPatch,
   UserStore,
@@ -111,7 +123,7 @@ export type {
 } from "./store.js";
 export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
 export { throttleAddressKey } from "./throttle/client-address.js";
-export type { LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
+export type { GuardOptions, LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
 export { createLoginThrottle } from "./throttle/login-throttle.js";
 export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./throttle/memory-attempts.js";
 export { createMemoryAttemptStore } from "./throttle/memory-attempts.js";
@@ -134,7 +146,13 @@ export {
   requireScopes,
   splitScopes,
 } from "./tokens/scopes.js";
-export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
+export { hasSecondFactor, requireSecondFactor } from "./tokens/second-factor.js";
+export {
+  authenticateBearer,
+  type BearerRequirements,
+  type TokenVerifier,
+  type VerifiedToken,
+} from "./tokens/token-verifier.js";
 export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
 export type { ChangeOwnPassword, OwnPasswordChange, OwnPasswordContext } from "./users/own-password.js";
 export type { PublicUser, UserRecord } from "./users/user.js";

@@ -2,6 +2,7 @@ import type { WebhookOptions } from "./audit/webhook-deliverer.js";
 import type { Clock } from "./clock.js";
 import { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
+import { isMfaMode, type MfaMode } from "./mfa/mfa-mode.js";
 import type { PasswordHasher } from "./passwords/password-hasher.js";
 import { defaultHashQueueOptions, type WorkQueueOptions } from "./passwords/work-queue.js";
 import type { GatehouseStore } from "./store.js";
@@ -82,6 +83,13 @@ export interface GatehouseOptions {
   hashQueue?: Partial<WorkQueueOptions>;
   /** Brute-force throttling of password logins; on with the contract's limits unless `false`. */
   throttle?: Partial<ThrottleOptions> | false;
+  /**
+   * Second factors: `off`, `optional` (users may enrol; the default) or `required` (a user
+   * without one gets only an enrolment token after the password, and admin routes demand one).
+   */
+  mfa?: MfaMode;
+  /** The `issuer` shown in authenticator apps (the otpauth URI); default "Gatehouse". */
+  mfaIssuer?: string;
   clock?: Clock;
 }
 
@@ -109,6 +117,8 @@ export interface ResolvedOptions {
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
+  mfa: MfaMode;
+  mfaIssuer: string;
 }
 
 const MAX_TTL = 366 * 24 * 3600;
@@ -170,6 +180,8 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     deliverWebhooks: options.deliverWebhooks ?? true,
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
+    mfa: mfaModeOf(options.mfa ?? "optional"),
+    mfaIssuer: mfaIssuerOf(options.mfaIssuer ?? "Gatehouse"),
   };
 }
 
@@ -285,4 +297,17 @@ export function checkIssuer(issuer: string): string {
     throw new TypeError("the issuer URL must have no query or fragment");
   if (url.username !== "" || url.password !== "") throw new TypeError("the issuer URL must not contain credentials");
   return issuer;
+}
+
+function mfaModeOf(value: string): MfaMode {
+  if (!isMfaMode(value)) throw new TypeError('mfa must be "off", "optional" or "required"');
+  return value;
+}
+
+function mfaIssuerOf(value: string): string {
+  // It becomes part of an otpauth URI label, where ":" separates issuer and account.
+  if (value.length === 0 || value.length > 64 || value.includes(":") || /[\p{C}]/u.test(value)) {
+    throw new TypeError("mfaIssuer must be 1-64 printable characters without a colon");
+  }
+  return value;
 }

@@ -29,6 +29,8 @@ export interface StoredUser {
   tokensValidAfter: number;
   createdAt: number;
   updatedAt: number;
+  /** True when the user has a confirmed second factor; absent means none. */
+  mfaEnabled?: boolean;
 }
 
 /** Fields needed to create a user. */
@@ -129,6 +131,8 @@ export interface StoredRefreshToken {
   sessionCreatedAt: number;
   /** SHA-256 of the token it was exchanged for; `null` while unused. */
   successorHash: string | null;
+  /** The session's RFC 8176 authentication methods, which its refreshes keep; absent means `["pwd"]` alone. */
+  amr?: string[];
 }
 
 /** A login session to start: its family, its first refresh token, and what the login came with. */
@@ -335,9 +339,80 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/** A user's TOTP factor as stored: its secret only encrypted (see `core/mfa/secret-box.ts`). */
+export interface StoredTotpFactor {
+  username: string;
+  /** The sealed secret (AES-256-GCM), never the secret itself. */
+  secretCiphertext: string;
+  createdAt: number;
+  /** When the first valid code turned it on; `null` while pending. */
+  confirmedAt: number | null;
+  /** The RFC 6238 time step of the newest accepted code; codes of that step or earlier are replays. */
+  lastTimeStep: number | null;
+}
+
+/** A second login step waiting for its code: stored by the hash of its opaque token. */
+export interface StoredMfaToken {
+  tokenHash: string;
+  username: string;
+  /** The address and client of the password step: the code must come from the same. */
+  clientAddress: string;
+  clientId: string | null;
+  /** The scopes the password step granted, space-separated. */
+  scope: string;
+  createdAt: number;
+  expiresAt: number;
+  failures: number;
+}
+
+/** Confirming a pending factor: its first accepted step and the recovery codes it starts with. */
+export interface TotpConfirmation {
+  timeStep: number;
+  recoveryCodeHashes: readonly string[];
+  now: number;
+}
+
+/**
+ * Second factors: TOTP secrets (sealed), recovery codes (hashes, single use) and the tokens of
+ * the login's second step (hashes, single use). Each method is one atomic change; the user's
+ * `mfaEnabled` follows the confirmed factor in the same transaction.
+ */
+export interface MfaStore {
+  /** The user's factor, pending or confirmed; `null` when none. */
+  findTotpFactor(username: string): Promise<StoredTotpFactor | null>;
+  /**
+   * Stores a pending factor, replacing a pending one; refuses (false) while a confirmed one
+   * exists or the user does not.
+   */
+  savePendingTotpFactor(username: string, secretCiphertext: string, now: number): Promise<boolean>;
+  /**
+   * Turns the pending factor on with its first step and recovery codes (replacing any), and
+   * sets `mfaEnabled`; false when there is no pending factor (confirmed already, or none).
+   */
+  confirmTotpFactor(username: string, confirmation: TotpConfirmation, events?: AuditEvents): Promise<boolean>;
+  /** Records an accepted code's step, only if it is later than the last one: false for a replay. */
+  acceptTotpTimeStep(username: string, timeStep: number): Promise<boolean>;
+  /** Removes the factor and the recovery codes, and clears `mfaEnabled`; false when there was none. */
+  deleteMfa(username: string, now: number, events?: AuditEvents): Promise<boolean>;
+  /** Replaces a confirmed factor's recovery codes; false when the user has no confirmed factor. */
+  replaceRecoveryCodes(username: string, codeHashes: readonly string[], events?: AuditEvents): Promise<boolean>;
+  /** Uses up one unused recovery code: true exactly once per code. */
+  consumeRecoveryCode(username: string, codeHash: string, now: number, events?: AuditEvents): Promise<boolean>;
+  /** How many unused recovery codes the user has. */
+  countRecoveryCodes(username: string): Promise<number>;
+  createMfaToken(token: StoredMfaToken): Promise<void>;
+  /** The token if it exists and has not expired at `now`. */
+  findMfaToken(tokenHash: string, now: number): Promise<StoredMfaToken | null>;
+  /** Counts a wrong code; the token is deleted at `maxFailures`. Returns whether it still lives. */
+  recordMfaTokenFailure(tokenHash: string, maxFailures: number): Promise<boolean>;
+  /** Deletes the token if it exists and is unexpired: true exactly once (single use). */
+  consumeMfaToken(tokenHash: string, now: number): Promise<boolean>;
+}
+
 /** Everything a Gatehouse needs from one database. */
 export interface GatehouseStore
   extends UserStore,
+    MfaStore,
     KeyStore,
     SecretStore,
     RefreshTokenStore,

@@ -11,8 +11,11 @@ export interface ValidationIssue {
 export interface ErrorReply {
   status: number;
   headers: Record<string, string>;
-  body: { detail: string | ValidationIssue[]; error?: string; error_description?: string };
+  body: { detail: string | ValidationIssue[]; error?: string; error_description?: string; mfa_token?: string };
 }
+
+/** The `acr_values` a step-up challenge names: an authentication with a second factor. */
+export const MFA_ACR = "urn:gatehouse:mfa";
 
 interface CodeMapping {
   status: number;
@@ -36,6 +39,7 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   not_authenticated: { status: 401, detail: "Not authenticated" },
   invalid_token: { status: 401, detail: "Could not validate credentials" },
   insufficient_scope: { status: 403, detail: "Not enough permissions" },
+  insufficient_user_authentication: { status: 401, detail: "A second factor is required" },
   inactive_user: { status: 400, detail: "Inactive user" },
   // RFC 8628 §3.5 registered "slow_down" for a client that must back off.
   throttled: { status: 429, oauthError: "slow_down" },
@@ -45,6 +49,10 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   user_exists: { status: 409 },
   last_admin: { status: 409 },
   session_not_found: { status: 404, detail: "Session not found" },
+  // Auth0's shape: the password was right, the token endpoint wants the second step.
+  mfa_required: { status: 403, oauthError: "mfa_required" },
+  mfa_already_enabled: { status: 409, detail: "A second factor is already enabled" },
+  mfa_not_enabled: { status: 404, detail: "No second factor is enabled" },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
 };
 
@@ -79,13 +87,19 @@ export function errorReply(error: GatehouseError, site: ErrorSite): ErrorReply {
   if (error.code === "invalid_token" || error.code === "insufficient_scope") {
     headers["www-authenticate"] = bearerChallenge(error.code, requiredScopes);
   }
+  if (error.code === "insufficient_user_authentication") {
+    // RFC 9470 §3: the client should get a token whose authentication meets `acr_values`.
+    headers["www-authenticate"] = `Bearer error="insufficient_user_authentication", acr_values="${MFA_ACR}"`;
+  }
   if (error.retryAfterSeconds !== undefined)
     headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
 
   if (atTokenEndpoint && mapping.oauthError !== undefined) {
     if (error.code === "validation_failed") status = 400;
     headers["cache-control"] = "no-store";
-    return { status, headers, body: { error: mapping.oauthError, error_description: message, detail: message } };
+    const body: ErrorReply["body"] = { error: mapping.oauthError, error_description: message, detail: message };
+    if (error.code === "mfa_required" && error.mfaToken !== undefined) body.mfa_token = error.mfaToken;
+    return { status, headers, body };
   }
   if (error.code === "validation_failed") {
     detail = [{ loc: error.field === undefined ? ["body"] : ["body", error.field], msg: message, type: "value_error" }];

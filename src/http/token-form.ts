@@ -14,6 +14,9 @@ const MAX_FIELD_CHARACTERS: Record<keyof TokenRequest, number> = {
   refresh_token: 512,
   client_id: 128,
   client_secret: 512,
+  mfa_token: 128,
+  otp: 16,
+  recovery_code: 64,
 };
 
 const MALFORMED_BODY =

@@ -1,7 +1,9 @@
 import {
   checkIssuer,
   type GatehouseOptions,
+  isMfaMode,
   isSigningAlgorithm,
+  type MfaMode,
   resolveScopes,
   resolveThrottleLimits,
   type ThrottleLimits,
@@ -137,8 +139,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       throttle: throttleConfig(env),
       ...hashQueueConfig(env),
       ...scopesConfig(nonEmpty(env.GATEHOUSE_SCOPES)),
+      mfa: mfaModeOf(nonEmpty(env.GATEHOUSE_MFA)),
     },
   };
+}
+
+/** `GATEHOUSE_MFA`: `off`, `optional` (the default) or `required`. */
+function mfaModeOf(raw: string | undefined): MfaMode {
+  const mode = raw?.toLowerCase() ?? "optional";
+  if (!isMfaMode(mode)) throw new ConfigError("GATEHOUSE_MFA must be one of off, optional, required");
+  return mode;
 }
 
 const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [

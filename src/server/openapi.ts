@@ -27,6 +27,21 @@ export const DOCS_CSP = [
   "style-src 'self' 'unsafe-inline'",
 ].join("; ");
 
+/**
+ * The docs page's introduction. Swagger UI's Authorize speaks the plain password flow only, so
+ * it says how a user with a second factor logs in instead.
+ */
+const DOCS_DESCRIPTION = [
+  "OAuth2 password grant with JWT bearer tokens. Use Authorize to log in, then try the routes.",
+  "",
+  "**Second factor:** Authorize cannot do the second step of a login. For a user with a second " +
+    "factor, use *Try it out* on `POST /token` twice: first with `username` and `password` (the " +
+    "answer is 403 `mfa_required` with an `mfa_token`), then with `grant_type` " +
+    "`urn:gatehouse:grant-type:mfa-otp`, that `mfa_token` and the app's code in `otp` (or " +
+    "`urn:gatehouse:grant-type:mfa-recovery-code` with `recovery_code`). Call the routes with the " +
+    "`access_token` it returns, for instance with curl: `curl -H 'Authorization: Bearer TOKEN' …/users/me`.",
+].join("\n");
+
 /** What a response means, for routes whose schema gives no description (FastAPI's wording for 200 and 422). */
 const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   "200": "Successful Response",
@@ -55,7 +70,7 @@ export async function registerOpenApi(app: FastifyInstance, gatehouse: Gatehouse
       info: {
         title: "Gatehouse",
         version: "0.1.0",
-        description: "OAuth2 password grant with JWT bearer tokens. Use Authorize to log in, then try the routes.",
+        description: DOCS_DESCRIPTION,
       },
       components: {
         securitySchemes: {

@@ -179,6 +179,7 @@ describe.skipIf(SKIP)("Swagger UI at /docs in Chromium", () => {
         full_name: "John Doe",
         disabled: false,
         scopes: ["me"],
+        mfa_enabled: false,
       });
       await screenshot("5-users-me-200");
       await screenshot("6-users-me-response", operation.locator(".responses-wrapper"));

@@ -62,6 +62,7 @@ describe("admin API", () => {
       full_name: "Grace Hopper",
       disabled: false,
       scopes: ["me"],
+      mfa_enabled: false,
     });
     expect(response.body).not.toContain("argon2");
     expect(await accessTokenFor(app, "grace", "grace-password-1")).toEqual(expect.any(String));

@@ -30,7 +30,12 @@ describe("discovery", () => {
       jwks_uri: "https://auth.example.com/.well-known/jwks.json",
       revocation_endpoint: "https://auth.example.com/revoke",
       introspection_endpoint: "https://auth.example.com/introspect",
-      grant_types_supported: ["password", "refresh_token"],
+      grant_types_supported: [
+        "password",
+        "refresh_token",
+        "urn:gatehouse:grant-type:mfa-otp",
+        "urn:gatehouse:grant-type:mfa-recovery-code",
+      ],
       scopes_supported: ["me", "admin"],
     });
   });

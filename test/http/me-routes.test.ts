@@ -27,6 +27,7 @@ describe("GET /users/me", () => {
       full_name: "John Doe",
       disabled: false,
       scopes: ["me"],
+      mfa_enabled: false,
     });
     expect(response.body).not.toMatch(/hash|\$argon2|\$2b\$/);
   });

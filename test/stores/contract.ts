@@ -5,6 +5,7 @@ import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
+import { describeMfaContract } from "./contract-mfa.js";
 import { describeOutboxContract } from "./contract-outbox.js";
 import { describeSessionContract } from "./contract-sessions.js";
 import { describeUserContract } from "./contract-users.js";
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeSessionContract(current);
     describeAuditContract(current);
     describeOutboxContract(current);
+    describeMfaContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

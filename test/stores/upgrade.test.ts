@@ -75,6 +75,12 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
   expect((await store.rotateRefreshToken(rotation("used-hash", "x", T0 + 3, { reuseIntervalMs: 10_000 }))).status).toBe(
     "reused",
   );
+  // Second factors arrive empty, and the upgraded user can enrol one.
+  expect(await store.findTotpFactor("johndoe")).toBeNull();
+  expect(await store.savePendingTotpFactor("johndoe", "sealed", T0 + 4)).toBe(true);
+  const confirmation = { timeStep: 1, recoveryCodeHashes: ["h1"], now: T0 + 5 };
+  expect(await store.confirmTotpFactor("johndoe", confirmation)).toBe(true);
+  expect((await store.findUserByUsername("johndoe"))?.mfaEnabled).toBe(true);
 }
 
 describe("upgrading a SQLite database made by the previous release", () => {

@@ -1,5 +1,7 @@
 import { GatehouseError } from "../errors.js";
 import type { GrantDependencies, GrantHandler } from "./grant-handler.js";
+import { handleMfaOtpGrant, MFA_OTP_GRANT_TYPE } from "./mfa-otp-grant.js";
+import { handleMfaRecoveryCodeGrant, MFA_RECOVERY_CODE_GRANT_TYPE } from "./mfa-recovery-code-grant.js";
 import { handlePasswordGrant } from "./password-grant.js";
 import { handleRefreshGrant } from "./refresh-grant.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-request.js";
@@ -11,6 +13,8 @@ import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-r
 const GRANT_HANDLERS: ReadonlyMap<string, GrantHandler> = new Map<string, GrantHandler>([
   ["password", handlePasswordGrant],
   ["refresh_token", handleRefreshGrant],
+  [MFA_OTP_GRANT_TYPE, handleMfaOtpGrant],
+  [MFA_RECOVERY_CODE_GRANT_TYPE, handleMfaRecoveryCodeGrant],
 ]);
 
 /** The `grant_type` values the token endpoint accepts (`password` is also the default). */

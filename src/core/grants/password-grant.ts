@@ -26,5 +26,5 @@ export const handlePasswordGrant: GrantHandler = async (request, context, deps) 
     throw new GatehouseError("invalid_grant", MESSAGES.inactiveUser);
   }
   const scopes = grantScopes(requested, user.scopes, deps.knownScopes);
-  return deps.issueTokens(user, scopes, context);
+  return deps.continuePasswordLogin(user, scopes, context);
 };

@@ -6,7 +6,7 @@ import type { LoginThrottle } from "../throttle/login-throttle.js";
 import { type TokenRequestContext, tokenRequestAuditContext } from "./token-request.js";
 
 /** Why a password login failed, as `login.failed` records it. */
-export type LoginFailureReason = "credentials" | "inactive" | "throttled";
+export type LoginFailureReason = "credentials" | "inactive" | "throttled" | "mfa";
 
 /** The password check of the token endpoint: throttled, and every failure recorded. */
 export interface PasswordLogin {
@@ -21,6 +21,11 @@ export interface PasswordLoginOptions {
   checkCredentials: CheckCredentials;
   throttle: LoginThrottle | null;
   audit: AuditLog;
+  /**
+   * Whether a correct password completes this user's login (no second factor follows); only then
+   * does the address count as one the user logged in from. Default: always.
+   */
+  completesLogin?: (user: StoredUser) => boolean;
 }
 
 /**
@@ -28,7 +33,12 @@ export interface PasswordLoginOptions {
  * one insert after the password work, the same for an unknown username (`known: false`) as for
  * a wrong password, so neither the reply nor its timing tells them apart.
  */
-export function createPasswordLogin({ checkCredentials, throttle, audit }: PasswordLoginOptions): PasswordLogin {
+export function createPasswordLogin({
+  checkCredentials,
+  throttle,
+  audit,
+  completesLogin,
+}: PasswordLoginOptions): PasswordLogin {
   const recordFailure = (
     username: string,
     reason: LoginFailureReason,
@@ -61,7 +71,12 @@ export function createPasswordLogin({ checkCredentials, throttle, audit }: Passw
       };
       if (throttle === null) return check();
       try {
-        return await throttle.guard(username, context.clientAddress, check);
+        return await throttle.guard(
+          username,
+          context.clientAddress,
+          check,
+          completesLogin === undefined ? {} : { completesLogin },
+        );
       } catch (error) {
         if (isGatehouseError(error, "throttled")) await recordFailure(username, "throttled", context);
         throw error;

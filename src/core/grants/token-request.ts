@@ -9,6 +9,10 @@ export interface TokenRequest {
   refresh_token?: string;
   client_id?: string;
   client_secret?: string;
+  /** The second login step (the `mfa-otp` and `mfa-recovery-code` grants). */
+  mfa_token?: string;
+  otp?: string;
+  recovery_code?: string;
 }
 
 /** Where a token request came from, for throttling, the token's `client_id` and the session's metadata. */

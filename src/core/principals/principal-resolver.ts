@@ -1,8 +1,10 @@
 import { GatehouseError, MESSAGES } from "../errors.js";
+import { MFA_ENROLMENT_SCOPE } from "../mfa/mfa-mode.js";
 import { sessionStartedAt } from "../sessions/session-id.js";
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
-import { liveScopes, requireScopes } from "../tokens/scopes.js";
+import { liveScopes, requireScopes, splitScopes } from "../tokens/scopes.js";
+import { requireSecondFactor } from "../tokens/second-factor.js";
 import { type PublicUser, toPublicUser } from "../users/user.js";
 import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
 
@@ -14,12 +16,31 @@ export interface Principal {
   scopes: string[];
 }
 
+/** What a route demands of a token beyond its scopes. */
+export interface PrincipalRequirements {
+  /** The login passed a second factor (`amr`); `insufficient_user_authentication` otherwise. */
+  mfa?: boolean;
+  /**
+   * Also accept the enrolment-only token of a user who must enrol a second factor (its scope
+   * stands in for the required ones). Every other route refuses that token with `insufficient_scope`.
+   */
+  enrolment?: boolean;
+}
+
 /** Turns access tokens into principals: the seed's `get_current_user` and `get_current_active_user`. */
 export interface PrincipalResolver {
   /** Any valid token of an existing user (disabled or not). */
-  currentUser(token: string, requiredScopes?: readonly string[]): Promise<Principal>;
+  currentUser(
+    token: string,
+    requiredScopes?: readonly string[],
+    requirements?: PrincipalRequirements,
+  ): Promise<Principal>;
   /** Also refuses disabled users with `inactive_user`. */
-  currentActiveUser(token: string, requiredScopes?: readonly string[]): Promise<Principal>;
+  currentActiveUser(
+    token: string,
+    requiredScopes?: readonly string[],
+    requirements?: PrincipalRequirements,
+  ): Promise<Principal>;
   /** RFC 7662: whether a token is active right now, and its claims if so. */
   introspect(token: string): Promise<IntrospectionResponse>;
 }
@@ -57,25 +78,37 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
     return { claims, user, stale };
   };
 
-  const toPrincipal = ({ user, claims }: ResolvedToken, required: readonly string[]): Principal => {
+  const toPrincipal = (
+    { user, claims }: ResolvedToken,
+    required: readonly string[],
+    requirements: PrincipalRequirements,
+  ): Principal => {
+    // The enrolment token's scope is no scope a user holds: it opens the enrolment routes alone.
+    if (splitScopes(claims.scope).includes(MFA_ENROLMENT_SCOPE)) {
+      if (requirements.enrolment !== true) {
+        throw new GatehouseError("insufficient_scope", MESSAGES.notEnoughPermissions);
+      }
+      return { user: toPublicUser(user), claims, scopes: [MFA_ENROLMENT_SCOPE] };
+    }
     const scopes = liveScopes(claims.scope, user.scopes);
     requireScopes(required, scopes);
+    if (requirements.mfa === true) requireSecondFactor(claims);
     return { user: toPublicUser(user), claims, scopes };
   };
 
   return {
-    async currentUser(token, requiredScopes = []) {
+    async currentUser(token, requiredScopes = [], requirements = {}) {
       const resolved = await resolve(token);
       if (resolved.stale) throw tokenRefused();
-      return toPrincipal(resolved, requiredScopes);
+      return toPrincipal(resolved, requiredScopes, requirements);
     },
 
-    async currentActiveUser(token, requiredScopes = []) {
+    async currentActiveUser(token, requiredScopes = [], requirements = {}) {
       const resolved = await resolve(token);
       // A disabled user hears so before the revoked-or-invalidated check.
       if (resolved.user.disabled) throw new GatehouseError("inactive_user", MESSAGES.inactiveUser);
       if (resolved.stale) throw tokenRefused();
-      return toPrincipal(resolved, requiredScopes);
+      return toPrincipal(resolved, requiredScopes, requirements);
     },
 
     introspect: (token) => introspectAccessToken(token, resolve),

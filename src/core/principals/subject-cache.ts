@@ -102,6 +102,21 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
     retryWebhookDelivery: (id, owner, nextAttemptAt, error) =>
       store.retryWebhookDelivery(id, owner, nextAttemptAt, error),
     webhookOutboxStats: () => store.webhookOutboxStats(),
+    // The user's `mfaEnabled` changes with these two, and /users/me reads it from the subject.
+    confirmTotpFactor: clearing((username, confirmation, events) =>
+      store.confirmTotpFactor(username, confirmation, events),
+    ),
+    deleteMfa: clearing((username, now, events) => store.deleteMfa(username, now, events)),
+    findTotpFactor: (username) => store.findTotpFactor(username),
+    savePendingTotpFactor: (username, secret, now) => store.savePendingTotpFactor(username, secret, now),
+    acceptTotpTimeStep: (username, step) => store.acceptTotpTimeStep(username, step),
+    replaceRecoveryCodes: (username, hashes, events) => store.replaceRecoveryCodes(username, hashes, events),
+    consumeRecoveryCode: (username, hash, now, events) => store.consumeRecoveryCode(username, hash, now, events),
+    countRecoveryCodes: (username) => store.countRecoveryCodes(username),
+    createMfaToken: (token) => store.createMfaToken(token),
+    findMfaToken: (hash, now) => store.findMfaToken(hash, now),
+    recordMfaTokenFailure: (hash, max) => store.recordMfaTokenFailure(hash, max),
+    consumeMfaToken: (hash, now) => store.consumeMfaToken(hash, now),
     ping: () => store.ping(),
     changeVersion: () => store.changeVersion(),
     close: () => store.close(),

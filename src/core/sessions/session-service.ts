@@ -11,11 +11,20 @@ import { newSessionId, sessionStartedAt } from "./session-id.js";
 import { clientMetadata, type SessionLimits, sessionExpiry } from "./session-limits.js";
 
 const INVALID_REFRESH = "The refresh token is invalid, expired or revoked";
+const PASSWORD_ONLY: readonly string[] = ["pwd"];
 
 /** Issues token pairs, rotates refresh tokens, and takes tokens back. */
 export interface SessionService {
-  /** A login: a new family with its first refresh token, and an access token in it. */
-  startSession(user: StoredUser, scopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
+  /**
+   * A login: a new family with its first refresh token, and an access token in it. `amr` is how
+   * the login authenticated (RFC 8176; default `["pwd"]`); the session's refreshes keep it.
+   */
+  startSession(
+    user: StoredUser,
+    scopes: readonly string[],
+    context: TokenRequestContext,
+    amr?: readonly string[],
+  ): Promise<TokenResponse>;
   /** A refresh: the presented token's successor (the same one for a retry within the reuse interval). */
   rotate(
     refreshToken: string,
@@ -49,6 +58,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     familyId: string,
     refreshToken: string,
     clientId: string | null,
+    amr: readonly string[],
   ) => {
     // The login's time is in the session id; older sessions' ids do not say, and their tokens carry no auth_time.
     const authTime = sessionStartedAt(familyId);
@@ -58,6 +68,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       sessionId: familyId,
       ...(clientId === null ? {} : { clientId }),
       ...(authTime === null ? {} : { authTime }),
+      amr,
     });
     const response: TokenResponse = {
       access_token: issued.token,
@@ -75,7 +86,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   };
 
   return {
-    async startSession(user, scopes, context) {
+    async startSession(user, scopes, context, amr = PASSWORD_ONLY) {
       const now = clock.now();
       const familyId = newSessionId(now);
       const refresh = generateRefreshToken();
@@ -84,7 +95,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         username: user.username,
         context: tokenRequestAuditContext(context),
         sessionId: familyId,
-        details: { client_id: clientId, scope: scopes.join(" "), amr: ["pwd"] },
+        details: { client_id: clientId, scope: scopes.join(" "), amr: [...amr] },
       });
       await store.createRefreshFamily(
         {
@@ -96,11 +107,11 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           issuedAt: now,
           expiresAt: sessionExpiry(options, now, now),
           ...clientMetadata(context),
-          amr: ["pwd"],
+          amr,
         },
         events,
       );
-      return respond(user, scopes, familyId, refresh.token, clientId);
+      return respond(user, scopes, familyId, refresh.token, clientId, amr);
     },
 
     async rotate(refreshToken, requestedScopes, context) {
@@ -167,7 +178,15 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       if (result.status !== "rotated" && result.status !== "reissued") {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       }
-      return respond(user, scopes, existing.familyId, successor.token, existing.clientId);
+      // A refresh carries on the login: its amr (a second factor included) stays the session's.
+      return respond(
+        user,
+        scopes,
+        existing.familyId,
+        successor.token,
+        existing.clientId,
+        existing.amr ?? PASSWORD_ONLY,
+      );
     },
 
     async revoke(token, hint, context) {

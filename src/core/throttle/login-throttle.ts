@@ -30,7 +30,21 @@ export interface LoginThrottle {
    * throttled, in which case it throws `throttled` (with `retryAfterSeconds`) without
    * calling it: a refused attempt costs no password hash. Counts a failed attempt.
    */
-  guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T>;
+  guard<T>(
+    username: string,
+    clientAddress: string,
+    authenticate: () => Promise<T>,
+    options?: GuardOptions<T>,
+  ): Promise<T>;
+}
+
+/** How {@link LoginThrottle.guard} treats a success. */
+export interface GuardOptions<T> {
+  /**
+   * Whether this success completes a login, so the address becomes one the user logged in from;
+   * default always. A correct password that a second factor must follow does not.
+   */
+  completesLogin?: (result: T) => boolean;
 }
 
 interface CountedKey {
@@ -123,7 +137,12 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
 
   return {
     limits,
-    async guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T> {
+    async guard<T>(
+      username: string,
+      clientAddress: string,
+      authenticate: () => Promise<T>,
+      options: GuardOptions<T> = {},
+    ): Promise<T> {
       const { counted, knownKey } = countedKeysOf(username, clientAddress);
       const hold = gate.hold(counted.map((entry) => entry.key));
       try {
@@ -149,7 +168,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
           }
           throw error;
         }
-        if (knownKey !== null) {
+        if (knownKey !== null && (options.completesLogin?.(result) ?? true)) {
           const at = clock.now();
           const pair = counted.find((entry) => entry.key.startsWith("p|"));
           await Promise.all([

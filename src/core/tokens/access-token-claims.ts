@@ -27,6 +27,8 @@ export interface AccessTokenClaims {
   sid?: string;
   /** When the user logged in (OpenID Connect Core §2), whole seconds. */
   auth_time?: number;
+  /** RFC 8176 authentication methods of the login: `["pwd"]`, or `["pwd", "otp"]` / `["pwd", "mfa"]`. */
+  amr?: string[];
 }
 
 /** Who must have issued a token, for whom, and how much clock difference to forgive. */
@@ -108,7 +110,7 @@ export function checkAccessTokenClaims(
   nowMs: number,
 ): AccessTokenClaims {
   const skewMs = policy.clockSkewSeconds * 1000;
-  const { sub, exp, nbf, iss, aud, jti, scope, client_id, sid, auth_time } = payload;
+  const { sub, exp, nbf, iss, aud, jti, scope, client_id, sid, auth_time, amr } = payload;
   let { iat } = payload;
   if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) throw invalidToken("bad sub");
   if (!isNumericDate(exp)) throw invalidToken("missing exp");
@@ -134,6 +136,7 @@ export function checkAccessTokenClaims(
   if (client_id !== undefined && typeof client_id !== "string") throw invalidToken("bad client_id");
   if (sid !== undefined && typeof sid !== "string") throw invalidToken("bad sid");
   if (auth_time !== undefined && !isNumericDate(auth_time)) throw invalidToken("bad auth_time");
+  if (amr !== undefined && !isMethodList(amr)) throw invalidToken("bad amr");
   return {
     sub,
     exp,
@@ -146,7 +149,17 @@ export function checkAccessTokenClaims(
     ...(typeof client_id === "string" ? { client_id } : {}),
     ...(typeof sid === "string" ? { sid } : {}),
     ...(isNumericDate(auth_time) ? { auth_time } : {}),
+    ...(isMethodList(amr) ? { amr: [...amr] } : {}),
   };
+}
+
+/** RFC 8176 §1: `amr` is an array of short method names. */
+function isMethodList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= 16 &&
+    value.every((item) => typeof item === "string" && item.length > 0 && item.length <= 32)
+  );
 }
 
 /**

@@ -33,6 +33,8 @@ export interface AccessTokenRequest {
   sessionId?: string;
   /** When the user logged in, in milliseconds; becomes `auth_time` in whole seconds. */
   authTime?: number;
+  /** RFC 8176 authentication methods of the login. */
+  amr?: readonly string[];
 }
 
 /** Options for {@link createAccessTokenService}. */
@@ -87,6 +89,7 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
         client_id: request.clientId ?? DEFAULT_CLIENT_ID,
         ...(request.sessionId === undefined ? {} : { sid: request.sessionId }),
         ...(request.authTime === undefined ? {} : { auth_time: Math.floor(request.authTime / 1000) }),
+        ...(request.amr === undefined ? {} : { amr: [...request.amr] }),
       };
       const signer = ring.signingKeyAt(clock.now());
       const header = { alg: signer.key.algorithm, typ: ACCESS_TOKEN_TYP, kid: signer.key.kid };

@@ -17,6 +17,8 @@ export interface PublicUser {
   full_name: string;
   disabled: boolean;
   scopes: string[];
+  /** Whether the user has a confirmed second factor. */
+  mfa_enabled: boolean;
 }
 
 /** A user as the library hands it out: everything the store keeps but the password hash. */
@@ -36,6 +38,7 @@ export function toPublicUser(user: UserRecord): PublicUser {
     full_name: user.fullName,
     disabled: user.disabled,
     scopes: [...user.scopes],
+    mfa_enabled: user.mfaEnabled ?? false,
   };
 }
 

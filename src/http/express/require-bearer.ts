@@ -20,6 +20,8 @@ declare global {
 export interface RequireBearerOptions {
   /** Scopes the route needs; a token lacking one gets 403 `insufficient_scope`. */
   scopes?: readonly string[];
+  /** The token's login must have passed a second factor (`amr`); 401 `insufficient_user_authentication` otherwise. */
+  mfa?: boolean;
 }
 
 /**
@@ -37,11 +39,12 @@ export interface RequireBearerOptions {
  */
 export function requireBearer(verifier: TokenVerifier, options: RequireBearerOptions = {}): RequestHandler {
   const scopes = [...(options.scopes ?? [])];
+  const requirements = { mfa: options.mfa === true };
 
   const authenticate = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     let auth: BearerAuth;
     try {
-      auth = await authenticateBearer(verifier, req.headers.authorization, scopes);
+      auth = await authenticateBearer(verifier, req.headers.authorization, scopes, requirements);
     } catch (error) {
       if (!isGatehouseError(error)) return next(error);
       const { status, headers, body } = errorReply(error, { endpoint: "resource", requiredScopes: scopes });

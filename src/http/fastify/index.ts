@@ -2,7 +2,7 @@
 
 export type { ErrorSite } from "../error-reply.js";
 export { AT_RESOURCE, AT_TOKEN_ENDPOINT } from "../error-reply.js";
-export type { AuthHooks } from "./auth-hooks.js";
+export type { AuthHooks, RouteAuthOptions } from "./auth-hooks.js";
 export { createAuthHooks, sendGatehouseError } from "./auth-hooks.js";
 export type { ClientError } from "./error-handler.js";
 export { installErrorHandlers, replyToClientError, replyToFrameworkError } from "./error-handler.js";

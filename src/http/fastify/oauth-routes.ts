@@ -6,6 +6,7 @@ import { auditContext } from "./audit-context.js";
 import { type AuthHooks, sendGatehouseError } from "./auth-hooks.js";
 import {
   IntrospectionSchema,
+  MfaRequiredSchema,
   OAuthErrorSchema,
   securityRequirement,
   TokenFormSchema,
@@ -54,7 +55,7 @@ async function addOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOptions)
         tags: ["auth"],
         consumes: ["application/x-www-form-urlencoded"],
         body: TokenFormSchema,
-        response: { 200: TokenResponseSchema, 400: OAuthErrorSchema },
+        response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 403: MfaRequiredSchema },
       },
     },
     async (request, reply) => {

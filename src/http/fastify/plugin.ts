@@ -7,6 +7,7 @@ import { type AuthHooks, createAuthHooks } from "./auth-hooks.js";
 import { registerDiscoveryRoutes } from "./discovery-routes.js";
 import { installStrictJsonParser } from "./json-body.js";
 import { registerMeRoutes } from "./me-routes.js";
+import { registerAdminMfaRoutes, registerMfaRoutes } from "./mfa-routes.js";
 import { registerOAuthRoutes } from "./oauth-routes.js";
 import { securityRequirement } from "./schemas.js";
 import { registerSessionListRoutes } from "./session-list-routes.js";
@@ -94,8 +95,13 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
     if (routes.self) {
       registerSessionRoutes(jsonRoutes, hooks);
       registerMeRoutes(jsonRoutes, hooks);
+      // With second factors off, the enrolment routes do not exist (404).
+      if (options.gatehouse.options.mfa !== "off") registerMfaRoutes(jsonRoutes, hooks);
     }
-    if (routes.admin) registerAdminRoutes(jsonRoutes, hooks);
+    if (routes.admin) {
+      registerAdminRoutes(jsonRoutes, hooks);
+      registerAdminMfaRoutes(jsonRoutes, hooks);
+    }
     // Session lists and the audit log have a caller's own routes and admin routes side by side;
     // each route demands its scope (`me` or `admin`), so they come with either group.
     if (routes.self || routes.admin) {

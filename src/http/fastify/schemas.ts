@@ -20,8 +20,9 @@ export const PublicUserSchema = {
     full_name: string,
     disabled: { type: "boolean" },
     scopes: { type: "array", items: string },
+    mfa_enabled: { type: "boolean" },
   },
-  required: ["username", "email", "full_name", "disabled", "scopes"],
+  required: ["username", "email", "full_name", "disabled", "scopes", "mfa_enabled"],
   additionalProperties: false,
 } as const;
 
@@ -43,6 +44,20 @@ export const OAuthErrorSchema = {
   type: "object",
   properties: { error: string, error_description: string, detail: string },
   required: ["error", "error_description", "detail"],
+} as const;
+
+/** The password grant's answer for a user with a second factor: continue with `mfa_token` and a code. */
+export const MfaRequiredSchema = {
+  type: "object",
+  description:
+    "mfa_required: the password was right; send the mfa_token with a code (grant_type urn:gatehouse:grant-type:mfa-otp)",
+  properties: {
+    error: { type: "string", const: "mfa_required" },
+    error_description: string,
+    detail: string,
+    mfa_token: string,
+  },
+  required: ["error", "error_description", "detail", "mfa_token"],
 } as const;
 
 /** Every non-token error: `detail` is a string, or FastAPI's validation list. */
@@ -82,6 +97,13 @@ export const TokenFormSchema = {
     refresh_token: { type: "string", default: "" },
     client_id: { type: "string", default: "" },
     client_secret: { type: "string", format: "password", default: "" },
+    mfa_token: {
+      type: "string",
+      default: "",
+      description: "The second login step: the mfa_token of the 403 mfa_required",
+    },
+    otp: { type: "string", default: "", description: "A TOTP code, with the mfa-otp grant" },
+    recovery_code: { type: "string", default: "", description: "A recovery code, with the mfa-recovery-code grant" },
   },
 } as const;
 

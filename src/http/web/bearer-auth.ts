@@ -5,6 +5,8 @@ import { authenticateBearer, isGatehouseError, type TokenVerifier, type Verified
 export interface BearerAuthOptions {
   /** Scopes the resource needs; a token lacking one gets 403 `insufficient_scope`. */
   scopes?: readonly string[];
+  /** The token's login must have passed a second factor (`amr`); 401 `insufficient_user_authentication` otherwise. */
+  mfa?: boolean;
 }
 
 /** The outcome of {@link bearerAuth}: the verified principal, or the reply to send instead. */
@@ -31,9 +33,10 @@ export function bearerAuth<P extends VerifiedToken>(
   options: BearerAuthOptions = {},
 ): (request: Request) => Promise<BearerAuthResult<P>> {
   const scopes = [...(options.scopes ?? [])];
+  const requirements = { mfa: options.mfa === true };
   return async (request) => {
     try {
-      const auth = await authenticateBearer(verifier, request.headers.get("authorization"), scopes);
+      const auth = await authenticateBearer(verifier, request.headers.get("authorization"), scopes, requirements);
       return { ok: true, auth };
     } catch (error) {
       if (!isGatehouseError(error)) throw error;

@@ -8,6 +8,7 @@ import type {
   StoredUser,
 } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
+import { sessionAmr } from "../session-amr.js";
 
 interface Family {
   familyId: string;
@@ -75,6 +76,7 @@ export function createMemorySessions(context: MemorySessionsContext): MemorySess
         usedAt,
         sessionCreatedAt: createdAt,
         successorHash,
+        ...sessionAmr([...family.amr]),
       },
       family,
     };

@@ -5,6 +5,7 @@ import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
 import { createMemoryAudit } from "./memory-audit.js";
+import { createMemoryMfa } from "./memory-mfa.js";
 import { createMemoryOutbox } from "./memory-outbox.js";
 import { createMemorySessions } from "./memory-sessions.js";
 
@@ -34,6 +35,7 @@ export function memoryStore(): GatehouseStore {
   const audit = createMemoryAudit(open, outbox);
   const record = audit.append;
   const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed, record });
+  const mfa = createMemoryMfa({ userAt: (key) => users.get(key), open, changed, record });
 
   return {
     kind: "memory",
@@ -93,6 +95,7 @@ export function memoryStore(): GatehouseStore {
       const deleted = users.delete(key);
       if (deleted) {
         sessions.forgetUser(key);
+        mfa.forgetUser(key);
         record(events);
         changed();
       }
@@ -169,7 +172,21 @@ export function memoryStore(): GatehouseStore {
     retryWebhookDelivery: outbox.retryWebhookDelivery,
     webhookOutboxStats: outbox.webhookOutboxStats,
     findTokenSubject: sessions.findTokenSubject,
-    purgeExpired: sessions.purgeExpired,
+    async purgeExpired(now) {
+      return (await sessions.purgeExpired(now)) + mfa.purgeExpired(now);
+    },
+    findTotpFactor: mfa.findTotpFactor,
+    savePendingTotpFactor: mfa.savePendingTotpFactor,
+    confirmTotpFactor: mfa.confirmTotpFactor,
+    acceptTotpTimeStep: mfa.acceptTotpTimeStep,
+    deleteMfa: mfa.deleteMfa,
+    replaceRecoveryCodes: mfa.replaceRecoveryCodes,
+    consumeRecoveryCode: mfa.consumeRecoveryCode,
+    countRecoveryCodes: mfa.countRecoveryCodes,
+    createMfaToken: mfa.createMfaToken,
+    findMfaToken: mfa.findMfaToken,
+    recordMfaTokenFailure: mfa.recordMfaTokenFailure,
+    consumeMfaToken: mfa.consumeMfaToken,
 
     async ping() {
       open();

@@ -190,6 +190,40 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       INSERT INTO ${t.webhookState} (id, enabled) VALUES (1, false);
     `,
   },
+  {
+    version: 11,
+    name: "create second factors",
+    // As in SQLite: one sealed TOTP factor per user, recovery codes and second-step tokens as
+    // hashes only, and users.mfa_enabled kept with the factor in one transaction.
+    sql: (t) => `
+      ALTER TABLE ${t.users} ADD COLUMN mfa_enabled BOOLEAN NOT NULL DEFAULT false;
+      CREATE TABLE ${t.schemaQualified("mfa_totp_factors")} (
+        user_id BIGINT PRIMARY KEY REFERENCES ${t.users} (id) ON DELETE CASCADE,
+        secret_ciphertext TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        confirmed_at BIGINT,
+        last_time_step BIGINT
+      );
+      CREATE TABLE ${t.schemaQualified("mfa_recovery_codes")} (
+        user_id BIGINT NOT NULL REFERENCES ${t.users} (id) ON DELETE CASCADE,
+        code_hash TEXT COLLATE "C" NOT NULL,
+        used_at BIGINT,
+        PRIMARY KEY (user_id, code_hash)
+      );
+      CREATE TABLE ${t.schemaQualified("mfa_tokens")} (
+        token_hash TEXT COLLATE "C" PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES ${t.users} (id) ON DELETE CASCADE,
+        client_address TEXT NOT NULL,
+        client_id TEXT,
+        scope TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX mfa_tokens_user ON ${t.schemaQualified("mfa_tokens")} (user_id);
+      CREATE INDEX mfa_tokens_expiry ON ${t.schemaQualified("mfa_tokens")} (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

@@ -3,6 +3,7 @@ import { createPostgresAttempts } from "./attempt-queries.js";
 import { createAuditQueries } from "./audit-queries.js";
 import { createChangeCounter } from "./change-counter.js";
 import { createKeyQueries } from "./key-queries.js";
+import { createMfaQueries } from "./mfa-queries.js";
 import { migratePostgres } from "./migrate.js";
 import { openPool } from "./open-pool.js";
 import { createOutboxQueries } from "./outbox-queries.js";
@@ -42,6 +43,7 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
   const secrets = createSecretQueries(pool, tables);
   const refresh = createRefreshQueries(pool, tables, changes, audit);
   const revocations = createRevocationQueries(pool, tables, changes, audit);
+  const mfa = createMfaQueries(pool, tables, changes, audit);
   let closed = false;
 
   return {
@@ -81,7 +83,22 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
       guarded(() => outbox.retry(id, owner, nextAttemptAt, error)),
     webhookOutboxStats: () => guarded(() => outbox.stats()),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),
-    purgeExpired: (now) => guarded(() => revocations.purgeExpired(now)),
+    purgeExpired: (now) => guarded(async () => (await revocations.purgeExpired(now)) + (await mfa.purgeExpired(now))),
+    findTotpFactor: (username) => guarded(() => mfa.findTotpFactor(username)),
+    savePendingTotpFactor: (username, secret, now) => guarded(() => mfa.savePendingTotpFactor(username, secret, now)),
+    confirmTotpFactor: (username, confirmation, events) =>
+      guarded(() => mfa.confirmTotpFactor(username, confirmation, events)),
+    acceptTotpTimeStep: (username, step) => guarded(() => mfa.acceptTotpTimeStep(username, step)),
+    deleteMfa: (username, now, events) => guarded(() => mfa.deleteMfa(username, now, events)),
+    replaceRecoveryCodes: (username, hashes, events) =>
+      guarded(() => mfa.replaceRecoveryCodes(username, hashes, events)),
+    consumeRecoveryCode: (username, hash, now, events) =>
+      guarded(() => mfa.consumeRecoveryCode(username, hash, now, events)),
+    countRecoveryCodes: (username) => guarded(() => mfa.countRecoveryCodes(username)),
+    createMfaToken: (token) => guarded(() => mfa.createMfaToken(token)),
+    findMfaToken: (hash, now) => guarded(() => mfa.findMfaToken(hash, now)),
+    recordMfaTokenFailure: (hash, max) => guarded(() => mfa.recordMfaTokenFailure(hash, max)),
+    consumeMfaToken: (hash, now) => guarded(() => mfa.consumeMfaToken(hash, now)),
 
     ping: () =>
       guarded(async () => {

@@ -8,10 +8,11 @@ import type {
   TokenSubject,
   WebhookDelivery,
 } from "../../core/store.js";
+import { sessionAmr } from "../session-amr.js";
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
-  "username, email, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at";
+  "username, email, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at, mfa_enabled";
 
 /** The signing key columns every SQL store selects. */
 export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
@@ -21,7 +22,7 @@ export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at,
  * and the owner `u`, plus the family's `revoked_at`.
  */
 export const REFRESH_TOKEN_COLUMNS = `t.token_hash, t.family_id, u.username, f.client_id, f.scope, t.issued_at,
-  t.expires_at, t.used_at, t.successor_hash, f.created_at AS session_created_at, f.revoked_at`;
+  t.expires_at, t.used_at, t.successor_hash, f.created_at AS session_created_at, f.revoked_at, f.amr`;
 
 /** The session columns every SQL store selects from `refresh_families f` and the owner `u`. */
 export const SESSION_COLUMNS =
@@ -62,6 +63,8 @@ export function readUserRow(row: unknown): StoredUser {
     tokensValidAfter: tokens_valid_after,
     createdAt: created_at,
     updatedAt: updated_at,
+    // Present only when on, so a user without a factor reads as it did before second factors.
+    ...(r.mfa_enabled === 1 || r.mfa_enabled === true ? { mfaEnabled: true } : {}),
   };
 }
 
@@ -155,6 +158,7 @@ export function readRefreshTokenRow(row: unknown): RefreshTokenRow {
       usedAt: used_at,
       sessionCreatedAt: session_created_at,
       successorHash: successor_hash,
+      ...sessionAmr(decodeStringArray(r.amr, "refresh_families")),
     },
     revokedAt: revoked_at,
   };

@@ -160,6 +160,42 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO webhook_state (id, enabled) VALUES (1, 0);
     `,
   },
+  {
+    version: 9,
+    name: "create second factors",
+    // One TOTP factor per user (its secret sealed with AES-256-GCM, pending until confirmed,
+    // last_time_step refusing replays), its recovery codes and the second login step's tokens
+    // as hashes only. users.mfa_enabled mirrors "has a confirmed factor" so that the login and
+    // /users/me read it with the user, and every write keeps the two in one transaction.
+    sql: `
+      ALTER TABLE users ADD COLUMN mfa_enabled INTEGER NOT NULL DEFAULT 0 CHECK (mfa_enabled IN (0, 1));
+      CREATE TABLE mfa_totp_factors (
+        user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+        secret_ciphertext TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        confirmed_at INTEGER,
+        last_time_step INTEGER
+      ) STRICT;
+      CREATE TABLE mfa_recovery_codes (
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL,
+        used_at INTEGER,
+        PRIMARY KEY (user_id, code_hash)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE mfa_tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        client_address TEXT NOT NULL,
+        client_id TEXT,
+        scope TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX mfa_tokens_user ON mfa_tokens (user_id);
+      CREATE INDEX mfa_tokens_expiry ON mfa_tokens (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this code writes and expects. */

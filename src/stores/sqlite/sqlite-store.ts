@@ -1,6 +1,7 @@
 import type { AuditEvents, GatehouseStore } from "../../core/store.js";
 import { prepareAuditQueries } from "./audit-queries.js";
 import { prepareKeyQueries } from "./key-queries.js";
+import { prepareMfaQueries } from "./mfa-queries.js";
 import { openSqliteDatabase } from "./open-database.js";
 import { prepareOutboxQueries } from "./outbox-queries.js";
 import { prepareRefreshQueries } from "./refresh-queries.js";
@@ -24,13 +25,14 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
   const db = await openSqliteDatabase(path, options);
   const outbox = guarded(() => prepareOutboxQueries(db));
   const audit = guarded(() => prepareAuditQueries(db, outbox));
-  const { users, keys, secrets, refresh, revocations, ping, dataVersion, transaction } = guarded(() => ({
+  const { users, keys, secrets, refresh, revocations, mfa, ping, dataVersion, transaction } = guarded(() => ({
     users: prepareUserQueries(db, audit.insert),
     keys: prepareKeyQueries(db),
     secrets: prepareSecretQueries(db),
     refresh: prepareRefreshQueries(db, audit.insert),
     transaction: db.transaction((work: () => unknown) => work()),
     revocations: prepareRevocationQueries(db),
+    mfa: prepareMfaQueries(db, audit.insert),
     ping: db.prepare("SELECT 1"),
     // data_version changes when another connection commits, never for this one's own writes:
     // exactly "someone else wrote", without scanning any table.
@@ -151,7 +153,22 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     retryWebhookDelivery: async (id, owner, nextAttemptAt, error) =>
       guarded(() => withoutFsync(() => outbox.retry(id, owner, nextAttemptAt, error))),
     webhookOutboxStats: async () => guarded(() => outbox.stats()),
-    purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now)),
+    purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now) + mfa.purgeExpired(now)),
+    findTotpFactor: async (username) => guarded(() => mfa.findFactor(username)),
+    savePendingTotpFactor: async (username, secret, now) => guarded(() => mfa.savePending(username, secret, now)),
+    confirmTotpFactor: async (username, confirmation, events) =>
+      guarded(() => mfa.confirm(username, confirmation, events)),
+    acceptTotpTimeStep: async (username, step) => guarded(() => mfa.acceptStep(username, step)),
+    deleteMfa: async (username, _now, events) => guarded(() => mfa.deleteMfa(username, events)),
+    replaceRecoveryCodes: async (username, hashes, events) => guarded(() => mfa.replaceCodes(username, hashes, events)),
+    consumeRecoveryCode: async (username, hash, now, events) =>
+      guarded(() => mfa.consumeCode(username, hash, now, events)),
+    countRecoveryCodes: async (username) => guarded(() => mfa.countCodes(username)),
+    // Second-step tokens are short-lived and re-creatable: no fsync, as sessions.
+    createMfaToken: async (token) => guarded(() => withoutFsync(() => mfa.createToken(token))),
+    findMfaToken: async (hash, now) => guarded(() => mfa.findToken(hash, now)),
+    recordMfaTokenFailure: async (hash, max) => guarded(() => mfa.recordFailure(hash, max)),
+    consumeMfaToken: async (hash, now) => guarded(() => mfa.consumeToken(hash, now)),
 
     ping: async () => {
       guarded(() => ping.get());

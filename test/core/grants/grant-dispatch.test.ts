@@ -38,6 +38,14 @@ function recordingDeps(user: StoredUser = userWith()) {
       calls.issueTokens.push(args);
       return { access_token: "issued", token_type: "bearer", expires_in: 1, scope: args[1].join(" ") };
     },
+    // The password grant hands a correct password on; without a factor that is issueTokens.
+    async continuePasswordLogin(...args) {
+      calls.issueTokens.push(args);
+      return { access_token: "issued", token_type: "bearer", expires_in: 1, scope: args[1].join(" ") };
+    },
+    async completeSecondFactor() {
+      throw new Error("not in these tests");
+    },
     async rotateRefreshToken(...args) {
       calls.rotateRefreshToken.push(args);
       return { access_token: "rotated", token_type: "bearer", expires_in: 1, scope: args[1].join(" ") };
@@ -58,8 +66,13 @@ async function failure(request: TokenRequest, deps: GrantDependencies): Promise<
 }
 
 describe("grant registry", () => {
-  it("lists exactly the password and refresh_token grants", () => {
-    expect([...GRANT_TYPES]).toEqual(["password", "refresh_token"]);
+  it("lists exactly the password, refresh_token and the two second-factor grants", () => {
+    expect([...GRANT_TYPES]).toEqual([
+      "password",
+      "refresh_token",
+      "urn:gatehouse:grant-type:mfa-otp",
+      "urn:gatehouse:grant-type:mfa-recovery-code",
+    ]);
     expect(Object.isFrozen(GRANT_TYPES)).toBe(true);
   });
 });
