@@ -152,7 +152,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     checkPassword,
     users,
     store,
-    startSession: (user, scopes, context) => sessions.startSession(user, scopes, context),
+    startSession: (user, scopes, context, amr) => sessions.startSession(user, scopes, context, amr),
   });
   // The token endpoint's password check: the same throttle, and every failure in the audit log.
   const passwordLogin = createPasswordLogin({

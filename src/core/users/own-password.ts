@@ -13,7 +13,7 @@ export interface OwnPasswordContext extends PasswordCheckContext {
    * When given, a new session (scopes, client and user agent of the caller's session) begins
    * after the change, since the change ends every earlier one, the caller's included.
    */
-  newSession?: { scopes: readonly string[]; clientId?: string; userAgent?: string };
+  newSession?: { scopes: readonly string[]; clientId?: string; userAgent?: string; amr?: readonly string[] };
 }
 
 /** The outcome of a password change: the user, and the new session's tokens when one was asked for. */
@@ -38,7 +38,12 @@ export interface ChangeOwnPasswordOptions {
   checkPassword: CheckPassword;
   users: Pick<UserService, "setPassword">;
   store: Pick<UserStore, "findUserByUsername">;
-  startSession(user: StoredUser, scopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
+  startSession(
+    user: StoredUser,
+    scopes: readonly string[],
+    context: TokenRequestContext,
+    amr?: readonly string[],
+  ): Promise<TokenResponse>;
 }
 
 /** Creates the password change of `POST /users/me/password`. */
@@ -64,11 +69,17 @@ export function createChangeOwnPassword({
     const stored = await store.findUserByUsername(username);
     if (stored === null) throw new GatehouseError("invalid_grant", "Incorrect password");
     const scopes = session.scopes.filter((name) => stored.scopes.includes(name));
-    const tokens = await startSession(stored, scopes, {
-      clientAddress: context.clientAddress,
-      ...(session.clientId === undefined ? {} : { clientId: session.clientId }),
-      ...(session.userAgent === undefined ? {} : { userAgent: session.userAgent }),
-    });
+    // The new session is as strongly authenticated as the one it replaces (a second factor kept).
+    const tokens = await startSession(
+      stored,
+      scopes,
+      {
+        clientAddress: context.clientAddress,
+        ...(session.clientId === undefined ? {} : { clientId: session.clientId }),
+        ...(session.userAgent === undefined ? {} : { userAgent: session.userAgent }),
+      },
+      session.amr,
+    );
     return { user, tokens };
   };
 }

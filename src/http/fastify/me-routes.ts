@@ -89,6 +89,7 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
             scopes: principal.scopes,
             ...(clientId === DEFAULT_CLIENT_ID ? {} : { clientId }),
             ...(userAgent === undefined ? {} : { userAgent }),
+            ...(principal.claims.amr === undefined ? {} : { amr: principal.claims.amr }),
           },
         },
       );

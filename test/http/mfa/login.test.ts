@@ -198,6 +198,27 @@ describe("login with a second factor", () => {
     await app.close();
   });
 
+  it("keeps the second factor in the new session a password change begins", async () => {
+    const { app, secret, codeAt } = await enrolled();
+    const login = await token(app, {
+      grant_type: OTP_GRANT,
+      mfa_token: await mfaTokenFor(app),
+      otp: await codeAt(secret),
+    });
+    const changed = await call(app, "POST", "/users/me/password", String(login.body.access_token), {
+      current_password: "secret",
+      new_password: "a new long secret",
+    });
+    expect(changed.status).toBe(200);
+    expect(claimsOf(changed.body?.access_token).amr).toEqual(["pwd", "otp"]);
+    const refreshed = await token(app, {
+      grant_type: "refresh_token",
+      refresh_token: String(changed.body?.refresh_token),
+    });
+    expect(claimsOf(refreshed.body.access_token).amr).toEqual(["pwd", "otp"]);
+    await app.close();
+  });
+
   it("gives password-only tokens amr pwd", async () => {
     const { app } = await createMfaServer();
     expect(claimsOf(await passwordToken(app)).amr).toEqual(["pwd"]);
