@@ -43,6 +43,7 @@ describe("resolveOptions defaults", () => {
       audit: true,
       auditRetention: 90 * 24 * 3600,
       webhook: null,
+      deliverWebhooks: true,
       syncInterval: 500,
       purgeExpiredRows: true,
       throttle: DEFAULT_THROTTLE_LIMITS,
