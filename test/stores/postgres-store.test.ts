@@ -2,9 +2,16 @@ import { afterEach, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
 import { type PostgresStoreOptions, postgresStore } from "../../src/stores/postgres/index.js";
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from "../../src/stores/postgres/migrations.js";
+import {
+  expectRejectsWith,
+  newFamily,
+  newUser,
+  rotation,
+  runStoreContract,
+  signingKey,
+  T0,
+} from "../../src/testing/index.js";
 import { describePostgres } from "../support/postgres.js";
-import { runStoreContract } from "./contract.js";
-import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
 
 const HOUR = 3_600_000;
 let counter = 0;

@@ -8,8 +8,15 @@ import { auditListingSql } from "../../src/stores/sqlite/audit-queries.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-database.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
-import { runStoreContract } from "./contract.js";
-import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
+import {
+  expectRejectsWith,
+  newFamily,
+  newUser,
+  rotation,
+  runStoreContract,
+  signingKey,
+  T0,
+} from "../../src/testing/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "gatehouse-sqlite-"));
 let counter = 0;

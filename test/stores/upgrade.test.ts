@@ -10,8 +10,8 @@ import { POSTGRES_MIGRATIONS } from "../../src/stores/postgres/migrations.js";
 import { tablesIn } from "../../src/stores/postgres/tables.js";
 import { MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
+import { rotation, T0 } from "../../src/testing/index.js";
 import { describePostgres } from "../support/postgres.js";
-import { rotation, T0 } from "./contract-fixtures.js";
 
 // The schema of the release before sessions, audit log and webhooks: SQLite's first four steps,
 // PostgreSQL's first six. A database made by that release, with a user, a signing key and a live

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { GatehouseStore } from "../../src/core/store.js";
+import type { GatehouseStore } from "../core/store.js";
 import { describeAuditContract } from "./contract-audit.js";
 import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
