@@ -23,7 +23,8 @@ export type GatehouseErrorCode =
   | "user_exists"
   | "last_admin"
   | "session_not_found"
-  | "store_unavailable";
+  | "store_unavailable"
+  | "invalid_claims";
 
 /** Options for a {@link GatehouseError}. */
 export interface GatehouseErrorOptions {

@@ -1,6 +1,7 @@
 import type { AuditContext } from "./audit/audit-event.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { createWebhookDeliverer, type WebhookDeliverer } from "./audit/webhook-deliverer.js";
+import { customClaimsFor } from "./claims/custom-claims.js";
 import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
@@ -18,7 +19,7 @@ import { type CachedStore, withSubjectCache } from "./principals/subject-cache.j
 import { generateSuccessorKey, SUCCESSOR_KEY_NAME } from "./sessions/refresh-token.js";
 import { createSessionDirectory, type SessionDirectory } from "./sessions/session-directory.js";
 import { createSessionService } from "./sessions/session-service.js";
-import type { GatehouseStore } from "./store.js";
+import type { GatehouseStore, StoredUser } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
@@ -137,6 +138,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     reuseIntervalMs: options.refreshReuseInterval * 1000,
     successorKey: await store.ensureSecret(SUCCESSOR_KEY_NAME, generateSuccessorKey(), clock.now()),
     audit,
+    ...customClaimsOption(input, options),
   });
   const sessionDirectory = createSessionDirectory({ store, clock, sessionMaxAge: options.sessionMaxAge, audit });
   const principals = createPrincipalResolver({ tokens, store });
@@ -214,6 +216,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
 }
 
 const SELF_CONTEXT: AuditContext = { actor: "self" };
+
+/** The session service's view of the custom claims hook: the user without its hash, the output checked. */
+function customClaimsOption(input: GatehouseOptions, options: ResolvedOptions) {
+  const hook = input.claims;
+  if (hook === undefined) return {};
+  const allowed = options.claimNames === null ? null : new Set(options.claimNames);
+  return { customClaims: (user: StoredUser) => customClaimsFor(hook, withoutPasswordHash(user), allowed) };
+}
 
 function keyNotices(created: CreatedKey | null): string[] {
   if (created === null) return [];

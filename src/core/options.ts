@@ -1,4 +1,5 @@
 import type { WebhookOptions } from "./audit/webhook-deliverer.js";
+import { type CustomClaimsHook, checkClaimNames } from "./claims/custom-claims.js";
 import type { Clock } from "./clock.js";
 import { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
@@ -71,6 +72,16 @@ export interface GatehouseOptions {
   webhook?: WebhookOptions;
   /** Told of a webhook outbox operation that failed (the database briefly away); default `onSyncError`. */
   onWebhookError?: (error: unknown) => void;
+  /**
+   * Extra access-token claims for a user, asked at every login and refresh; registered names
+   * (`sub`, `iss`, `exp`, `scope`, …) are refused with `invalid_claims` when the token is issued.
+   */
+  claims?: CustomClaimsHook;
+  /**
+   * The names `claims` may return, checked against the registered ones when the Gatehouse is
+   * created (a TypeError then, rather than a failed login later); any other name is refused.
+   */
+  claimNames?: readonly string[];
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -102,6 +113,8 @@ export interface ResolvedOptions {
   /** The login throttle's limits, or `false` when throttling is off. */
   throttle: ThrottleLimits | false;
   hashQueue: WorkQueueOptions;
+  /** The names custom claims may take, or `null` for any unregistered name. */
+  claimNames: readonly string[] | null;
 }
 
 const MAX_TTL = 366 * 24 * 3600;
@@ -162,6 +175,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     webhook: options.webhook === undefined ? null : resolveWebhook(options.webhook),
     throttle: options.throttle === false ? false : resolveThrottleLimits(options.throttle),
     hashQueue: resolveHashQueue(options),
+    claimNames: resolveClaimNames(options),
   };
 }
 
@@ -236,6 +250,15 @@ function resolveWebhook(webhook: WebhookOptions): Required<WebhookOptions> {
   bounded("retryMaxMs", resolved.retryMaxMs, resolved.retryBaseMs, 86_400_000);
   bounded("pollIntervalMs", resolved.pollIntervalMs, 1, 60_000);
   return resolved;
+}
+
+function resolveClaimNames(options: GatehouseOptions): readonly string[] | null {
+  if (options.claims !== undefined && typeof options.claims !== "function")
+    throw new TypeError("claims must be a function of the user");
+  if (options.claimNames === undefined) return null;
+  if (options.claims === undefined)
+    throw new TypeError("claimNames names what the claims hook returns: set claims too");
+  return [...checkClaimNames(options.claimNames)];
 }
 
 // At least a minute (upkeep purges once a minute), at most ten years.

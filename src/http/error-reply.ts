@@ -46,6 +46,8 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   last_admin: { status: 409 },
   session_not_found: { status: 404, detail: "Session not found" },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
+  // The app's custom claims hook broke its rules: a bug on the server's side, not the client's.
+  invalid_claims: { status: 500, oauthError: "server_error", detail: "Internal Server Error" },
 };
 
 /** Every core error code with its status, for documentation. */

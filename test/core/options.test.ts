@@ -47,6 +47,7 @@ describe("resolveOptions defaults", () => {
       purgeExpiredRows: true,
       throttle: DEFAULT_THROTTLE_LIMITS,
       hashQueue: { concurrency: Math.max(1, Math.min(3, availableParallelism())), maxQueued: 64, retryAfterSeconds: 1 },
+      claimNames: null,
     });
   });
 

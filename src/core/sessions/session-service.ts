@@ -38,17 +38,23 @@ export interface SessionServiceOptions extends SessionLimits {
   /** The key successors are derived with (see `deriveSuccessor`). */
   successorKey: string;
   audit: AuditLog;
+  /** The user's custom claims for each access token, checked; absent for none. */
+  customClaims?: (user: StoredUser) => Promise<Record<string, unknown>>;
 }
 
 /** Creates the session service. */
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { store, tokens, clock, successorKey, audit } = options;
+  // Asked before anything is written: a hook that fails leaves no session and uses up no refresh token.
+  const customClaimsOf = async (user: StoredUser) =>
+    options.customClaims === undefined ? undefined : await options.customClaims(user);
   const respond = (
     user: StoredUser,
     scopes: readonly string[],
     familyId: string,
     refreshToken: string,
     clientId: string | null,
+    claims: Record<string, unknown> | undefined,
   ) => {
     // The login's time is in the session id; older sessions' ids do not say, and their tokens carry no auth_time.
     const authTime = sessionStartedAt(familyId);
@@ -58,6 +64,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       sessionId: familyId,
       ...(clientId === null ? {} : { clientId }),
       ...(authTime === null ? {} : { authTime }),
+      ...(claims === undefined ? {} : { claims }),
     });
     const response: TokenResponse = {
       access_token: issued.token,
@@ -76,6 +83,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 
   return {
     async startSession(user, scopes, context) {
+      const claims = await customClaimsOf(user);
       const now = clock.now();
       const familyId = newSessionId(now);
       const refresh = generateRefreshToken();
@@ -100,7 +108,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         },
         events,
       );
-      return respond(user, scopes, familyId, refresh.token, clientId);
+      return respond(user, scopes, familyId, refresh.token, clientId, claims);
     },
 
     async rotate(refreshToken, requestedScopes, context) {
@@ -129,6 +137,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const scopes = (requestedScopes.length > 0 ? requestedScopes : familyScopes).filter((name) =>
         user.scopes.includes(name),
       );
+      const claims = await customClaimsOf(user);
       const successor = deriveSuccessor(successorKey, refreshToken);
       const about = {
         username: user.username,
@@ -157,7 +166,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       if (result.status !== "rotated" && result.status !== "reissued") {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
       }
-      return respond(user, scopes, existing.familyId, successor.token, existing.clientId);
+      return respond(user, scopes, existing.familyId, successor.token, existing.clientId, claims);
     },
 
     async revoke(token, hint, context) {

@@ -33,6 +33,8 @@ export interface AccessTokenRequest {
   sessionId?: string;
   /** When the user logged in, in milliseconds; becomes `auth_time` in whole seconds. */
   authTime?: number;
+  /** Extra claims (from the custom claims hook, already checked); registered claims always win. */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Options for {@link createAccessTokenService}. */
@@ -77,6 +79,7 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
       // "in the future" to them until its second has passed. The exact login time is in the sid.
       const iat = Math.floor(clock.now() / 1000);
       const claims: AccessTokenClaims = {
+        ...request.claims,
         iss: issuer,
         sub: request.subject,
         ...(audience === undefined ? {} : { aud: audience }),
