@@ -32,6 +32,8 @@ export interface GatehouseErrorOptions {
   retryAfterSeconds?: number;
   /** The input field at fault, for validation errors (`["body", field]` on the wire). */
   field?: string;
+  /** Every problem of a validation error with several (profile fields), each at its path. */
+  issues?: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }>;
   cause?: unknown;
 }
 
@@ -43,6 +45,7 @@ export class GatehouseError extends Error {
   readonly code: GatehouseErrorCode;
   readonly retryAfterSeconds: number | undefined;
   readonly field: string | undefined;
+  readonly issues: GatehouseErrorOptions["issues"];
 
   constructor(code: GatehouseErrorCode, description: string, options: GatehouseErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -50,6 +53,7 @@ export class GatehouseError extends Error {
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.field = options.field;
+    this.issues = options.issues;
   }
 }
 

@@ -90,7 +90,10 @@ export function errorReply(error: GatehouseError, site: ErrorSite): ErrorReply {
     return { status, headers, body: { error: mapping.oauthError, error_description: message, detail: message } };
   }
   if (error.code === "validation_failed") {
-    detail = [{ loc: error.field === undefined ? ["body"] : ["body", error.field], msg: message, type: "value_error" }];
+    detail =
+      error.issues !== undefined && error.issues.length > 0
+        ? error.issues.map((issue) => ({ loc: ["body", ...issue.path], msg: issue.message, type: "value_error" }))
+        : [{ loc: error.field === undefined ? ["body"] : ["body", error.field], msg: message, type: "value_error" }];
   }
   return { status, headers, body: { detail } };
 }

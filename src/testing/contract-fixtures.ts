@@ -23,6 +23,7 @@ export function newUser(username: string, overrides: Partial<NewUser> = {}): New
     disabled: false,
     scopes: ["me"],
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+    profile: {},
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
 import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
 import { describeOutboxContract } from "./contract-outbox.js";
+import { describeProfileContract } from "./contract-profile.js";
 import { describeSessionContract } from "./contract-sessions.js";
 import { describeUserContract } from "./contract-users.js";
 
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeSessionContract(current);
     describeAuditContract(current);
     describeOutboxContract(current);
+    describeProfileContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

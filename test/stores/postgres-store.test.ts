@@ -56,7 +56,7 @@ describePostgres("postgres store", (database) => {
     await Promise.all([open(), open(), open(), open()]);
     const rows = await database().query(`SELECT version, name FROM ${schema}.schema_migrations ORDER BY version`);
     expect(rows).toEqual(POSTGRES_MIGRATIONS.map(({ version, name }) => ({ version, name })));
-    expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(POSTGRES_MIGRATIONS.length);
+    expect(LATEST_POSTGRES_SCHEMA_VERSION).toBe(Math.max(...POSTGRES_MIGRATIONS.map(({ version }) => version)));
   });
 
   it("refuses a schema newer than it knows with store_unavailable", async () => {

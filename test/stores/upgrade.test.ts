@@ -30,6 +30,8 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
     disabled: false,
     scopes: ["me", "admin"],
     passwordHash: HASH,
+    // Profiles came later (SQLite 10, PostgreSQL 12): an upgraded user has an empty one.
+    profile: {},
     tokensValidAfter: T0,
     createdAt: T0,
     updatedAt: T0,
@@ -75,6 +77,10 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
   expect((await store.rotateRefreshToken(rotation("used-hash", "x", T0 + 3, { reuseIntervalMs: 10_000 }))).status).toBe(
     "reused",
   );
+  // The upgraded user takes a profile, and keeps everything else.
+  const updated = await store.updateUser("johndoe", { profile: { locale: "fr" } }, T0 + 4);
+  expect(updated).toMatchObject({ username: "JohnDoe", passwordHash: HASH, profile: { locale: "fr" } });
+  expect((await store.findUserByUsername("johndoe"))?.profile).toEqual({ locale: "fr" });
 }
 
 describe("upgrading a SQLite database made by the previous release", () => {

@@ -190,6 +190,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       INSERT INTO ${t.webhookState} (id, enabled) VALUES (1, false);
     `,
   },
+  {
+    // 10 and 11 belong to other features; versions only need to increase.
+    version: 12,
+    name: "add user profiles",
+    sql: (t) => `ALTER TABLE ${t.users} ADD COLUMN profile JSONB NOT NULL DEFAULT '{}'::jsonb;`,
+  },
 ];
 
 /** The schema version this code writes and expects. */

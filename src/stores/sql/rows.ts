@@ -11,7 +11,7 @@ import type {
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
-  "username, email, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at";
+  "username, email, full_name, disabled, scopes, password_hash, profile, tokens_valid_after, created_at, updated_at";
 
 /** The signing key columns every SQL store selects. */
 export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
@@ -59,10 +59,23 @@ export function readUserRow(row: unknown): StoredUser {
     disabled: disabled === 1 || disabled === true,
     scopes: decodeScopes(r.scopes),
     passwordHash: password_hash,
+    profile: decodeProfile(r.profile),
     tokensValidAfter: tokens_valid_after,
     createdAt: created_at,
     updatedAt: updated_at,
   };
+}
+
+/** A profile as stored: JSON text (SQLite) or already parsed jsonb (PostgreSQL). */
+function decodeProfile(value: unknown): Record<string, unknown> {
+  const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw malformed("users");
+  return parsed as Record<string, unknown>;
+}
+
+/** Profiles as stored: JSON text. */
+export function encodeProfile(profile: Readonly<Record<string, unknown>> | undefined): string {
+  return JSON.stringify(profile ?? {});
 }
 
 /**

@@ -160,6 +160,13 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO webhook_state (id, enabled) VALUES (1, 0);
     `,
   },
+  {
+    // 8 and 9 belong to other features; versions only need to increase.
+    version: 10,
+    name: "add user profiles",
+    // The profile fields as JSON text; existing users get none.
+    sql: `ALTER TABLE users ADD COLUMN profile TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile));`,
+  },
 ];
 
 /** The schema version this code writes and expects. */
