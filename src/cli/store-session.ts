@@ -56,9 +56,11 @@ export async function withUserService<T>(
 ): Promise<T> {
   const config = await loadCommandConfig(flags, io);
   const core = await import("../core/index.js");
+  const profile = await profileFieldsOf(config);
   return withStore(config, async (store) => {
     const options = core.resolveOptions({ store, ...config.gatehouse });
     const users = core.createUserService({
+      profile,
       store,
       hasher: core.createPasswordHasher(),
       clock: core.systemClock,
@@ -70,6 +72,13 @@ export async function withUserService<T>(
     });
     return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: core.isEnabledAdmin });
   });
+}
+
+/** The profile fields of `GATEHOUSE_PROFILE_SCHEMA`, which the CLI's writes validate as the server's do. */
+export async function profileFieldsOf(config: ServerConfig) {
+  if (config.gatehouse.profile === undefined) return null;
+  const { createProfileFields } = await import("../core/users/profile.js");
+  return createProfileFields(config.gatehouse.profile);
 }
 
 /** Opens the database, runs `work` with the session directory over it (no Gatehouse, as for users), and closes it. */

@@ -24,6 +24,7 @@ import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
 import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
+import { createProfileFields, type ProfileFields } from "./users/profile.js";
 import { type UserRecord, withoutPasswordHash } from "./users/user.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 
@@ -43,6 +44,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
   readonly scopes: Readonly<Record<string, string>>;
+  /** The profile fields users have (from the `profile` option), or null for none. */
+  readonly profileFields: ProfileFields | null;
   /**
    * The seed's `authenticate_user`, in constant time: unknown users cost a hash too. Not
    * throttled: a route of your own that checks passwords should use {@link Gatehouse.checkPassword}.
@@ -92,6 +95,7 @@ export interface Gatehouse extends PrincipalResolver {
  */
 export async function createGatehouse(input: GatehouseOptions): Promise<Gatehouse> {
   const options = resolveOptions(input);
+  const profileFields = input.profile === undefined ? null : createProfileFields(input.profile);
   const clock = input.clock ?? systemClock;
   const cached: CachedStore | null =
     options.subjectCacheTtl > 0
@@ -128,7 +132,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     clock,
     cacheSize: options.tokenCacheSize,
   });
-  const users = createUserService({ store, hasher, clock, knownScopes, audit });
+  const users = createUserService({ store, hasher, clock, knownScopes, audit, profile: profileFields });
   const sessionLimits = { refreshTokenTtl: options.refreshTokenTtl, sessionMaxAge: options.sessionMaxAge };
   const sessions = createSessionService({
     store,
@@ -189,6 +193,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     audit,
     webhooks,
     scopes: options.scopes,
+    profileFields,
     // What leaves the core carries no password hash.
     authenticate: async (username, password) => withoutPasswordHash(await authenticate(username, password)),
     checkPassword: async (...args) => withoutPasswordHash(await checkPassword(...args)),

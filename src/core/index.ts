@@ -137,6 +137,14 @@ export {
 export { authenticateBearer, type TokenVerifier, type VerifiedToken } from "./tokens/token-verifier.js";
 export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
 export type { ChangeOwnPassword } from "./users/own-password.js";
+export {
+  BUILT_IN_USER_FIELDS,
+  MAX_PROFILE_BYTES,
+  type ProfileFields,
+  type ProfileIssue,
+  type ProfileSchema,
+  profileFieldsOf,
+} from "./users/profile.js";
 export type { PublicUser, UserRecord } from "./users/user.js";
 export {
   countCharacters,
@@ -156,6 +164,7 @@ export {
   type ImportedHashCheck,
   type ImportedHashScheme,
   type ImportedUserCheck,
+  validateImportedProfile,
   validateImportedUser,
 } from "./users/user-import.js";
 export type { CreateUserInput, UpdateUserInput, UserService } from "./users/user-service.js";

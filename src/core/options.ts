@@ -9,6 +9,7 @@ import type { GatehouseStore } from "./store.js";
 import type { ThrottleOptions } from "./throttle/login-throttle.js";
 import { resolveThrottleLimits, type ThrottleLimits } from "./throttle/throttle-limits.js";
 import { DEFAULT_SCOPES, isScopeName } from "./tokens/scopes.js";
+import type { ProfileSchema } from "./users/profile.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -82,6 +83,11 @@ export interface GatehouseOptions {
    * created (a TypeError then, rather than a failed login later); any other name is refused.
    */
   claimNames?: readonly string[];
+  /**
+   * Extra user fields, declared with a Standard Schema (a zod or valibot object): validated on
+   * every write, stored with the user, shown beside `username`, `email`, … in `/users/me`.
+   */
+  profile?: ProfileSchema;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;

@@ -6,6 +6,7 @@ import {
   resolveThrottleLimits,
   type ThrottleLimits,
 } from "../core/index.js";
+import { loadProfileSchemaFile } from "./profile-schema-file.js";
 
 /** Settings of a Gatehouse process, from flags and environment (flags win). */
 export interface ServerConfig {
@@ -137,8 +138,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       throttle: throttleConfig(env),
       ...hashQueueConfig(env),
       ...scopesConfig(nonEmpty(env.GATEHOUSE_SCOPES)),
+      ...profileConfig(nonEmpty(env.GATEHOUSE_PROFILE_SCHEMA)),
     },
   };
+}
+
+/** `GATEHOUSE_PROFILE_SCHEMA`: a JSON Schema file of the users' profile fields, compiled once here. */
+function profileConfig(path: string | undefined): Pick<GatehouseOptions, "profile"> {
+  if (path === undefined) return {};
+  try {
+    return { profile: loadProfileSchemaFile(path) };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [

@@ -3,7 +3,7 @@ import type { AuditEvents, GatehouseStore, ImportedUserCheck, NewUser } from "..
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { type ImportRecord, readImportFile } from "../import-file.js";
 import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
-import { loadCommandConfig, withStore } from "../store-session.js";
+import { loadCommandConfig, profileFieldsOf, withStore } from "../store-session.js";
 
 /** The flags of `users import`. */
 export interface ImportFlags extends ConfigFlags {
@@ -66,10 +66,12 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
         context: { actor: "cli" },
         details: { scopes: user.scopes, disabled: user.disabled, imported: true },
       });
-    const candidates = planImport(file.records, (fields) => core.validateImportedUser(fields, knownScopes), {
-      status,
-      usernameKey: core.usernameKey,
-    });
+    const profile = await profileFieldsOf(config);
+    const candidates = await planImport(
+      file.records,
+      (fields) => core.validateImportedProfile(core.validateImportedUser(fields, knownScopes), fields, profile),
+      { status, usernameKey: core.usernameKey },
+    );
     const checked =
       flags.onConflict === "fail" || flags.dryRun ? await dropExisting(store, candidates, status) : candidates;
     if (flags.onConflict === "fail" && (status.rejected > 0 || status.conflicts > 0)) {
@@ -102,11 +104,11 @@ interface PlanOptions {
 }
 
 /** Validates every record and drops repeats of a username within the file (the first one wins). */
-function planImport(
+async function planImport(
   records: readonly ImportRecord[],
-  validate: (fields: Readonly<Record<string, unknown>>) => ImportedUserCheck,
+  validate: (fields: Readonly<Record<string, unknown>>) => Promise<ImportedUserCheck>,
   { status, usernameKey }: PlanOptions,
-): Candidate[] {
+): Promise<Candidate[]> {
   const candidates: Candidate[] = [];
   const firstSeen = new Map<string, string>();
   for (const { where, fields, problem } of records) {
@@ -114,7 +116,7 @@ function planImport(
       status.reject(where, null, problem ?? "malformed record");
       continue;
     }
-    const check = validate(fields);
+    const check = await validate(fields);
     if (!check.ok) {
       status.reject(where, check.username, check.reason);
       continue;

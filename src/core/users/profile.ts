@@ -84,7 +84,7 @@ export function checkFieldNames(names: readonly string[]): void {
 }
 
 /** Splits a request body into its built-in fields and its profile fields (everything else). */
-export function profileFieldsOf(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function profileFieldsOf(body: object): Record<string, unknown> {
   const profile: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
     if (!builtIn.has(name) && name !== "__proto__") profile[name] = value;

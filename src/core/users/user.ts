@@ -10,13 +10,15 @@ export const PASSWORD_MAX_LENGTH = 1024;
 export const EMAIL_MAX_LENGTH = 254;
 export const FULL_NAME_MAX_LENGTH = 256;
 
-/** The user as clients see it: the seed's pydantic model without `hashed_password`. */
+/** The user as clients see it: the seed's pydantic model without `hashed_password`, plus its profile fields. */
 export interface PublicUser {
   username: string;
   email: string;
   full_name: string;
   disabled: boolean;
   scopes: string[];
+  /** The profile fields (see `profile` in the options), beside the built-in ones. */
+  [field: string]: unknown;
 }
 
 /** A user as the library hands it out: everything the store keeps but the password hash. */
@@ -31,6 +33,8 @@ export function withoutPasswordHash(user: StoredUser): UserRecord {
 /** Strips everything private from a stored user: the wire format of `/users/me`. */
 export function toPublicUser(user: UserRecord): PublicUser {
   return {
+    // First, so a built-in field always wins (profile schemas may not name one anyway).
+    ...user.profile,
     username: user.username,
     email: user.email,
     full_name: user.fullName,
