@@ -1,11 +1,7 @@
-import {
-  checkIssuer,
-  type GatehouseOptions,
-  isSigningAlgorithm,
-  resolveScopes,
-  resolveThrottleLimits,
-  type ThrottleLimits,
-} from "../core/index.js";
+import type { GatehouseOptions, ThrottleLimits } from "../core/index.js";
+import { isSigningAlgorithm } from "../core/keys/signing-keys.js";
+import { checkIssuer, resolveScopes } from "../core/options.js";
+import { resolveThrottleLimits } from "../core/throttle/throttle-limits.js";
 import { loadProfileSchemaFile } from "./profile-schema-file.js";
 
 /** Settings of a Gatehouse process, from flags and environment (flags win). */

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
-import type { AuditEvents, GatehouseStore, ImportedUserCheck, NewUser } from "../../core/index.js";
+import type { AuditEvents, GatehouseStore, NewUser } from "../../core/index.js";
+import type { ImportedUserCheck } from "../../core/users/user-import.js";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { type ImportRecord, readImportFile } from "../import-file.js";
 import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
@@ -55,11 +56,12 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
   const file = await readImportFile(path);
   const config = await loadCommandConfig(flags, io);
   const core = await import("../../core/index.js");
+  const internal = await import("../../core/internal.js");
   const status = createStatus(io.stderr, flags.onConflict);
   const summary = await withStore(config, async (store): Promise<ImportSummary> => {
-    const options = core.resolveOptions({ store, ...config.gatehouse });
+    const options = internal.resolveOptions({ store, ...config.gatehouse });
     const knownScopes = new Set(Object.keys(options.scopes));
-    const audit = core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
+    const audit = internal.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
     const created = (user: NewUser) =>
       audit.event("user.created", {
         username: user.username,
@@ -69,7 +71,7 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
     const profile = await profileFieldsOf(config);
     const candidates = await planImport(
       file.records,
-      (fields) => core.validateImportedProfile(core.validateImportedUser(fields, knownScopes), fields, profile),
+      (fields) => internal.validateImportedProfile(internal.validateImportedUser(fields, knownScopes), fields, profile),
       { status, usernameKey: core.usernameKey },
     );
     const checked =

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { GatehouseError, profileFieldsOf, toPublicUser } from "../../core/index.js";
+import { GatehouseError, toPublicUser } from "../../core/index.js";
+import { profileFieldsOf } from "../../core/users/profile.js";
 import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
 import { userSchemasFor } from "./profile-schemas.js";
