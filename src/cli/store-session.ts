@@ -79,20 +79,30 @@ export async function withUserService<T>(
 ): Promise<T> {
   const config = await loadCommandConfig(flags, io, open);
   const core = await import("../core/index.js");
+  const internal = await import("../core/internal.js");
+  const profile = await profileFieldsOf(config);
   return withStore(config, async (store) => {
-    const options = core.resolveOptions({ store, ...config.gatehouse });
-    const users = core.createUserService({
+    const options = internal.resolveOptions({ store, ...config.gatehouse });
+    const users = internal.createUserService({
+      profile,
       store,
       hasher: core.createPasswordHasher(),
       clock: core.systemClock,
       knownScopes: new Set(Object.keys(options.scopes)),
       // The operator is the way back in (`users set-scopes`), and may need to lock out a sole admin.
       keepAnAdmin: false,
-      audit: core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
+      audit: internal.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
       defaultContext: CLI_CONTEXT,
     });
-    return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: core.isEnabledAdmin });
+    return work({ users, toPublicUser: core.toPublicUser, isEnabledAdmin: internal.isEnabledAdmin });
   });
+}
+
+/** The profile fields of `GATEHOUSE_PROFILE_SCHEMA`, which the CLI's writes validate as the server's do. */
+export async function profileFieldsOf(config: ServerConfig) {
+  if (config.gatehouse.profile === undefined) return null;
+  const { createProfileFields } = await import("../core/users/profile.js");
+  return createProfileFields(config.gatehouse.profile);
 }
 
 /** Opens the database, runs `work` with the session directory over it (no Gatehouse, as for users), and closes it. */
@@ -103,14 +113,15 @@ export async function withSessionDirectory<T>(
 ): Promise<T> {
   const config = await loadCommandConfig(flags, io);
   const core = await import("../core/index.js");
+  const internal = await import("../core/internal.js");
   return withStore(config, async (store) => {
-    const options = core.resolveOptions({ store, ...config.gatehouse });
+    const options = internal.resolveOptions({ store, ...config.gatehouse });
     return work(
-      core.createSessionDirectory({
+      internal.createSessionDirectory({
         store,
         clock: core.systemClock,
         sessionMaxAge: options.sessionMaxAge,
-        audit: core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
+        audit: internal.createAuditLog({ store, clock: core.systemClock, enabled: options.audit }),
         defaultContext: CLI_CONTEXT,
       }),
     );
@@ -125,7 +136,8 @@ export async function withAuditLog<T>(
 ): Promise<T> {
   const config = await loadCommandConfig(flags, io);
   const core = await import("../core/index.js");
-  return withStore(config, (store) => work(core.createAuditLog({ store, clock: core.systemClock })));
+  const internal = await import("../core/internal.js");
+  return withStore(config, (store) => work(internal.createAuditLog({ store, clock: core.systemClock })));
 }
 
 /** Opens the database, runs `work` with a Gatehouse over it (keys loaded), and closes it. */

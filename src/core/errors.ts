@@ -28,7 +28,8 @@ export type GatehouseErrorCode =
   | "mfa_required"
   | "mfa_already_enabled"
   | "mfa_not_enabled"
-  | "store_unavailable";
+  | "store_unavailable"
+  | "invalid_claims";
 
 /** Options for a {@link GatehouseError}. */
 export interface GatehouseErrorOptions {
@@ -38,6 +39,8 @@ export interface GatehouseErrorOptions {
   field?: string;
   /** The opaque token of the second login step, for `mfa_required` only: the one secret an error may carry. */
   mfaToken?: string;
+  /** Every problem of a validation error with several (profile fields), each at its path. */
+  issues?: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }>;
   cause?: unknown;
 }
 
@@ -50,6 +53,7 @@ export class GatehouseError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly field: string | undefined;
   readonly mfaToken: string | undefined;
+  readonly issues: GatehouseErrorOptions["issues"];
 
   constructor(code: GatehouseErrorCode, description: string, options: GatehouseErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -58,6 +62,7 @@ export class GatehouseError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.field = options.field;
     this.mfaToken = options.mfaToken;
+    this.issues = options.issues;
   }
 }
 

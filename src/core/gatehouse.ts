@@ -1,6 +1,7 @@
 import type { AuditContext } from "./audit/audit-event.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { createWebhookDeliverer, type WebhookDeliverer } from "./audit/webhook-deliverer.js";
+import { customClaimsFor } from "./claims/custom-claims.js";
 import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
@@ -22,11 +23,12 @@ import { type CachedStore, withSubjectCache } from "./principals/subject-cache.j
 import { generateSuccessorKey, SUCCESSOR_KEY_NAME } from "./sessions/refresh-token.js";
 import { createSessionDirectory, type SessionDirectory } from "./sessions/session-directory.js";
 import { createSessionService } from "./sessions/session-service.js";
-import type { GatehouseStore } from "./store.js";
+import type { GatehouseStore, StoredUser } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
 import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
+import { createProfileFields, type ProfileFields } from "./users/profile.js";
 import { type UserRecord, withoutPasswordHash } from "./users/user.js";
 import { createUserService, type UserService } from "./users/user-service.js";
 
@@ -48,6 +50,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly notices: readonly string[];
   /** Scope names the server knows, with their descriptions. */
   readonly scopes: Readonly<Record<string, string>>;
+  /** The profile fields users have (from the `profile` option), or null for none. */
+  readonly profileFields: ProfileFields | null;
   /**
    * The seed's `authenticate_user`, in constant time: unknown users cost a hash too. Not
    * throttled: a route of your own that checks passwords should use {@link Gatehouse.checkPassword}.
@@ -97,6 +101,7 @@ export interface Gatehouse extends PrincipalResolver {
  */
 export async function createGatehouse(input: GatehouseOptions): Promise<Gatehouse> {
   const options = resolveOptions(input);
+  const profileFields = input.profile === undefined ? null : createProfileFields(input.profile);
   const clock = input.clock ?? systemClock;
   const cached: CachedStore | null =
     options.subjectCacheTtl > 0
@@ -133,7 +138,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     clock,
     cacheSize: options.tokenCacheSize,
   });
-  const users = createUserService({ store, hasher, clock, knownScopes, audit });
+  const users = createUserService({ store, hasher, clock, knownScopes, audit, profile: profileFields });
   const sessionLimits = { refreshTokenTtl: options.refreshTokenTtl, sessionMaxAge: options.sessionMaxAge };
   const sessions = createSessionService({
     store,
@@ -143,6 +148,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     reuseIntervalMs: options.refreshReuseInterval * 1000,
     successorKey: await store.ensureSecret(SUCCESSOR_KEY_NAME, generateSuccessorKey(), clock.now()),
     audit,
+    ...customClaimsOption(input, options),
   });
   const sessionDirectory = createSessionDirectory({ store, clock, sessionMaxAge: options.sessionMaxAge, audit });
   const principals = createPrincipalResolver({ tokens, store });
@@ -225,6 +231,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     mfa,
     webhooks,
     scopes: options.scopes,
+    profileFields,
     // What leaves the core carries no password hash.
     authenticate: async (username, password) => withoutPasswordHash(await authenticate(username, password)),
     checkPassword: async (...args) => withoutPasswordHash(await checkPassword(...args)),
@@ -252,6 +259,14 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
 }
 
 const SELF_CONTEXT: AuditContext = { actor: "self" };
+
+/** The session service's view of the custom claims hook: the user without its hash, the output checked. */
+function customClaimsOption(input: GatehouseOptions, options: ResolvedOptions) {
+  const hook = input.claims;
+  if (hook === undefined) return {};
+  const allowed = options.claimNames === null ? null : new Set(options.claimNames);
+  return { customClaims: (user: StoredUser) => customClaimsFor(hook, withoutPasswordHash(user), allowed) };
+}
 
 function keyNotices(created: CreatedKey | null): string[] {
   if (created === null) return [];

@@ -2,7 +2,6 @@
  * Gatehouse core: the OAuth2 password grant with JWT bearer tokens, framework-agnostic.
  * Every export is named here on purpose (no `export *`).
  */
-
 export {
   AUDIT_EVENT_TYPES,
   type AuditActor,
@@ -13,31 +12,21 @@ export {
   type AuditPage,
   type AuditQuery,
   isAuditEventType,
-  SYSTEM_CONTEXT,
   toAuditEventJson,
 } from "./audit/audit-event.js";
+export type { AuditLog } from "./audit/audit-log.js";
+export type { WebhookDeliverer, WebhookOptions, WebhookOutcome } from "./audit/webhook-deliverer.js";
 export {
-  type AuditEventFields,
-  type AuditLog,
-  type AuditLogOptions,
-  createAuditLog,
-  MAX_AUDIT_PAGE,
-} from "./audit/audit-log.js";
-export {
-  createWebhookDeliverer,
-  type WebhookDeliverer,
-  type WebhookDelivererOptions,
-  type WebhookOptions,
-  type WebhookOutcome,
-  webhookRetryDelay,
-} from "./audit/webhook-deliverer.js";
-export {
-  signWebhook,
   type VerifyWebhookOptions,
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TOLERANCE_SECONDS,
 } from "./audit/webhook-signature.js";
+export {
+  type CustomClaimsHook,
+  MAX_CUSTOM_CLAIMS_BYTES,
+  RESERVED_CLAIM_NAMES,
+} from "./claims/custom-claims.js";
 export type { Clock } from "./clock.js";
 export { createFixedClock, systemClock } from "./clock.js";
 export type { GatehouseErrorCode, GatehouseErrorOptions } from "./errors.js";
@@ -51,17 +40,15 @@ export type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/
 export { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 export type { SigningKeyState, SigningKeyStatus } from "./keys/key-states.js";
 export type { PublicJwk, SigningAlgorithm, SigningKey } from "./keys/signing-keys.js";
-export { generateSigningKey, isSigningAlgorithm, SIGNING_ALGORITHMS, toPublicJwk } from "./keys/signing-keys.js";
+export { SIGNING_ALGORITHMS } from "./keys/signing-keys.js";
 export type { SecondFactorCode } from "./mfa/code-check.js";
 export { AMR_OTP, AMR_RECOVERY_CODE } from "./mfa/mfa-login.js";
 export { isMfaMode, MFA_ENROLMENT_SCOPE, type MfaMode } from "./mfa/mfa-mode.js";
 export type { MfaRequestContext, MfaService, TotpEnrolment } from "./mfa/mfa-service.js";
 export { MFA_TOKEN_MAX_FAILURES, MFA_TOKEN_TTL_MS } from "./mfa/mfa-token.js";
-export { type RemoveSecondFactorOptions, removeSecondFactor } from "./mfa/remove-factor.js";
 export type { GatehouseOptions, ResolvedOptions } from "./options.js";
-export { checkIssuer, DEFAULT_ISSUER, resolveOptions, resolveScopes } from "./options.js";
+export { DEFAULT_ISSUER } from "./options.js";
 export type { CheckPassword, PasswordCheckContext } from "./passwords/check-password.js";
-export { HASH_COST_LIMITS } from "./passwords/hash-costs.js";
 export type {
   Argon2Parameters,
   PasswordCheck,
@@ -70,7 +57,6 @@ export type {
 } from "./passwords/password-hasher.js";
 export { createPasswordHasher, OWASP_ARGON2ID } from "./passwords/password-hasher.js";
 export type { WorkQueue, WorkQueueOptions } from "./passwords/work-queue.js";
-export { createWorkQueue } from "./passwords/work-queue.js";
 export { type GatehouseVerifierOptions, gatehouseVerifier } from "./principals/gatehouse-verifier.js";
 export type { IntrospectionResponse } from "./principals/introspection.js";
 export type { Principal, PrincipalRequirements, PrincipalResolver } from "./principals/principal-resolver.js";
@@ -83,12 +69,7 @@ export {
   type RemoteVerifierOptions,
   type SharedSecretVerifierOptions,
 } from "./remote/remote-verifier.js";
-export {
-  createSessionDirectory,
-  type SessionDirectory,
-  type SessionDirectoryOptions,
-  type SessionInfo,
-} from "./sessions/session-directory.js";
+export type { SessionDirectory, SessionInfo } from "./sessions/session-directory.js";
 export type {
   AuditEvents,
   AuditStore,
@@ -122,30 +103,13 @@ export type {
   WebhookOutboxStore,
 } from "./store.js";
 export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
-export { throttleAddressKey } from "./throttle/client-address.js";
-export type { GuardOptions, LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
-export { createLoginThrottle } from "./throttle/login-throttle.js";
-export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./throttle/memory-attempts.js";
-export { createMemoryAttemptStore } from "./throttle/memory-attempts.js";
+export type { ThrottleOptions } from "./throttle/login-throttle.js";
 export type { ThrottleLimits } from "./throttle/throttle-limits.js";
-export { DEFAULT_THROTTLE_LIMITS, penaltyMs, resolveThrottleLimits } from "./throttle/throttle-limits.js";
-export type {
-  AccessTokenClaims,
-  AccessTokenRequest,
-  AccessTokenService,
-  IssuedAccessToken,
-} from "./tokens/access-token.js";
-export { ACCESS_TOKEN_TYP, createAccessTokenService, DEFAULT_CLIENT_ID } from "./tokens/access-token.js";
-export { extractBearerToken, MAX_TOKEN_LENGTH } from "./tokens/bearer.js";
-export {
-  DEFAULT_SCOPES,
-  grantScopes,
-  liveScopes,
-  missingScopes,
-  parseScopeParameter,
-  requireScopes,
-  splitScopes,
-} from "./tokens/scopes.js";
+export { DEFAULT_THROTTLE_LIMITS } from "./throttle/throttle-limits.js";
+export type { AccessTokenClaims } from "./tokens/access-token.js";
+export { ACCESS_TOKEN_TYP, DEFAULT_CLIENT_ID } from "./tokens/access-token.js";
+export { extractBearerToken } from "./tokens/bearer.js";
+export { DEFAULT_SCOPES, liveScopes, requireScopes } from "./tokens/scopes.js";
 export { hasSecondFactor, requireSecondFactor } from "./tokens/second-factor.js";
 export {
   authenticateBearer,
@@ -153,28 +117,21 @@ export {
   type TokenVerifier,
   type VerifiedToken,
 } from "./tokens/token-verifier.js";
-export { ADMIN_SCOPE, isEnabledAdmin } from "./users/last-admin.js";
 export type { ChangeOwnPassword, OwnPasswordChange, OwnPasswordContext } from "./users/own-password.js";
+export {
+  BUILT_IN_USER_FIELDS,
+  MAX_PROFILE_BYTES,
+  type ProfileFields,
+  type ProfileIssue,
+  type ProfileSchema,
+} from "./users/profile.js";
 export type { PublicUser, UserRecord } from "./users/user.js";
 export {
-  countCharacters,
-  normalizeNewUsername,
-  normalizeUsername,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   RESERVED_USERNAMES,
   toPublicUser,
   USERNAME_MAX_LENGTH,
   usernameKey,
-  validateEmail,
-  validateNewPassword,
 } from "./users/user.js";
-export {
-  checkImportedHash,
-  type ImportedHashCheck,
-  type ImportedHashScheme,
-  type ImportedUserCheck,
-  validateImportedUser,
-} from "./users/user-import.js";
 export type { CreateUserInput, UpdateUserInput, UserService } from "./users/user-service.js";
-export { createUserService } from "./users/user-service.js";

@@ -1,4 +1,5 @@
 import type { WebhookOptions } from "./audit/webhook-deliverer.js";
+import { type CustomClaimsHook, checkClaimNames } from "./claims/custom-claims.js";
 import type { Clock } from "./clock.js";
 import { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
 import { isSigningAlgorithm, type SigningAlgorithm } from "./keys/signing-keys.js";
@@ -9,6 +10,7 @@ import type { GatehouseStore } from "./store.js";
 import type { ThrottleOptions } from "./throttle/login-throttle.js";
 import { resolveThrottleLimits, type ThrottleLimits } from "./throttle/throttle-limits.js";
 import { DEFAULT_SCOPES, isScopeName } from "./tokens/scopes.js";
+import type { ProfileSchema } from "./users/profile.js";
 
 /** Everything a Gatehouse can be configured with; only `store` is required. */
 export interface GatehouseOptions {
@@ -78,6 +80,21 @@ export interface GatehouseOptions {
   deliverWebhooks?: boolean;
   /** Told of a webhook outbox operation that failed (the database briefly away); default `onSyncError`. */
   onWebhookError?: (error: unknown) => void;
+  /**
+   * Extra access-token claims for a user, asked at every login and refresh; registered names
+   * (`sub`, `iss`, `exp`, `scope`, …) are refused with `invalid_claims` when the token is issued.
+   */
+  claims?: CustomClaimsHook;
+  /**
+   * The names `claims` may return, checked against the registered ones when the Gatehouse is
+   * created (a TypeError then, rather than a failed login later); any other name is refused.
+   */
+  claimNames?: readonly string[];
+  /**
+   * Extra user fields, declared with a Standard Schema (a zod or valibot object): validated on
+   * every write, stored with the user, shown beside `username`, `email`, … in `/users/me`.
+   */
+  profile?: ProfileSchema;
   hasher?: PasswordHasher;
   /** Bounds on concurrent password hashing (load shedding); only without `hasher`. */
   hashQueue?: Partial<WorkQueueOptions>;
@@ -119,6 +136,8 @@ export interface ResolvedOptions {
   hashQueue: WorkQueueOptions;
   mfa: MfaMode;
   mfaIssuer: string;
+  /** The names custom claims may take, or `null` for any unregistered name. */
+  claimNames: readonly string[] | null;
 }
 
 const MAX_TTL = 366 * 24 * 3600;
@@ -182,6 +201,7 @@ export function resolveOptions(options: GatehouseOptions): ResolvedOptions {
     hashQueue: resolveHashQueue(options),
     mfa: mfaModeOf(options.mfa ?? "optional"),
     mfaIssuer: mfaIssuerOf(options.mfaIssuer ?? "Gatehouse"),
+    claimNames: resolveClaimNames(options),
   };
 }
 
@@ -256,6 +276,15 @@ function resolveWebhook(webhook: WebhookOptions): Required<WebhookOptions> {
   bounded("retryMaxMs", resolved.retryMaxMs, resolved.retryBaseMs, 86_400_000);
   bounded("pollIntervalMs", resolved.pollIntervalMs, 1, 60_000);
   return resolved;
+}
+
+function resolveClaimNames(options: GatehouseOptions): readonly string[] | null {
+  if (options.claims !== undefined && typeof options.claims !== "function")
+    throw new TypeError("claims must be a function of the user");
+  if (options.claimNames === undefined) return null;
+  if (options.claims === undefined)
+    throw new TypeError("claimNames names what the claims hook returns: set claims too");
+  return [...checkClaimNames(options.claimNames)];
 }
 
 // At least a minute (upkeep purges once a minute), at most ten years.

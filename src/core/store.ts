@@ -25,6 +25,8 @@ export interface StoredUser {
   disabled: boolean;
   scopes: string[];
   passwordHash: string;
+  /** The profile fields (a JSON object, validated by the core before it is written); `{}` for none. */
+  profile: Record<string, unknown>;
   /** Milliseconds; tokens issued before this instant are invalid (password change, logout-all, re-creation). */
   tokensValidAfter: number;
   createdAt: number;
@@ -41,6 +43,8 @@ export interface NewUser {
   disabled: boolean;
   scopes: string[];
   passwordHash: string;
+  /** The profile fields; absent for `{}`. */
+  profile?: Record<string, unknown>;
 }
 
 /** Fields an update may change; absent fields stay as they are. */
@@ -50,6 +54,8 @@ export interface UserPatch {
   disabled?: boolean;
   scopes?: string[];
   passwordHash?: string;
+  /** The whole new profile (it replaces the stored one). */
+  profile?: Record<string, unknown>;
   /** Invalidate every token issued before this instant (milliseconds). */
   tokensValidAfter?: number;
 }

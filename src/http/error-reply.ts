@@ -54,6 +54,8 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   mfa_already_enabled: { status: 409, detail: "A second factor is already enabled" },
   mfa_not_enabled: { status: 404, detail: "No second factor is enabled" },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
+  // The app's custom claims hook broke its rules: a bug on the server's side, not the client's.
+  invalid_claims: { status: 500, oauthError: "server_error", detail: "Internal Server Error" },
 };
 
 /** Every core error code with its status, for documentation. */
@@ -102,7 +104,10 @@ export function errorReply(error: GatehouseError, site: ErrorSite): ErrorReply {
     return { status, headers, body };
   }
   if (error.code === "validation_failed") {
-    detail = [{ loc: error.field === undefined ? ["body"] : ["body", error.field], msg: message, type: "value_error" }];
+    detail =
+      error.issues !== undefined && error.issues.length > 0
+        ? error.issues.map((issue) => ({ loc: ["body", ...issue.path], msg: issue.message, type: "value_error" }))
+        : [{ loc: error.field === undefined ? ["body"] : ["body", error.field], msg: message, type: "value_error" }];
   }
   return { status, headers, body: { detail } };
 }

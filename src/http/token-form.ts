@@ -1,4 +1,5 @@
-import { countCharacters, GatehouseError, PASSWORD_MAX_LENGTH, type TokenRequest } from "../core/index.js";
+import { GatehouseError, PASSWORD_MAX_LENGTH, type TokenRequest } from "../core/index.js";
+import { countCharacters } from "../core/users/user.js";
 
 /** A parsed token request plus the client it names. */
 export interface ParsedTokenForm {

@@ -1,15 +1,10 @@
 import fastJson from "fast-json-stringify";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Gatehouse } from "../core/index.js";
-import {
-  gatehousePlugin,
-  installErrorHandlers,
-  installStrictJsonParser,
-  RedactingLogController,
-  replyToClientError,
-  replyToFrameworkError,
-  requestLogSerializers,
-} from "../http/fastify/index.js";
+import { installErrorHandlers, replyToClientError, replyToFrameworkError } from "../http/fastify/error-handler.js";
+import { gatehousePlugin } from "../http/fastify/index.js";
+import { installStrictJsonParser } from "../http/fastify/json-body.js";
+import { RedactingLogController, requestLogSerializers } from "../http/fastify/request-log.js";
 import type { MetricsAccess } from "./config.js";
 import { registerHealthRoutes } from "./health-routes.js";
 import { installLazyValidators } from "./lazy-validators.js";

@@ -1,13 +1,9 @@
-import {
-  checkIssuer,
-  type GatehouseOptions,
-  isMfaMode,
-  isSigningAlgorithm,
-  type MfaMode,
-  resolveScopes,
-  resolveThrottleLimits,
-  type ThrottleLimits,
-} from "../core/index.js";
+import type { GatehouseOptions, ThrottleLimits } from "../core/index.js";
+import { isSigningAlgorithm } from "../core/keys/signing-keys.js";
+import { isMfaMode, type MfaMode } from "../core/mfa/mfa-mode.js";
+import { checkIssuer, resolveScopes } from "../core/options.js";
+import { resolveThrottleLimits } from "../core/throttle/throttle-limits.js";
+import { loadProfileSchemaFile } from "./profile-schema-file.js";
 
 /** Settings of a Gatehouse process, from flags and environment (flags win). */
 export interface ServerConfig {
@@ -140,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...hashQueueConfig(env),
       ...scopesConfig(nonEmpty(env.GATEHOUSE_SCOPES)),
       mfa: mfaModeOf(nonEmpty(env.GATEHOUSE_MFA)),
+      ...profileConfig(nonEmpty(env.GATEHOUSE_PROFILE_SCHEMA)),
     },
   };
 }
@@ -149,6 +146,16 @@ function mfaModeOf(raw: string | undefined): MfaMode {
   const mode = raw?.toLowerCase() ?? "optional";
   if (!isMfaMode(mode)) throw new ConfigError("GATEHOUSE_MFA must be one of off, optional, required");
   return mode;
+}
+
+/** `GATEHOUSE_PROFILE_SCHEMA`: a JSON Schema file of the users' profile fields, compiled once here. */
+function profileConfig(path: string | undefined): Pick<GatehouseOptions, "profile"> {
+  if (path === undefined) return {};
+  try {
+    return { profile: loadProfileSchemaFile(path) };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [

@@ -4,6 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { Gatehouse } from "../core/index.js";
 import { SECURITY_SCHEME } from "../http/fastify/index.js";
+import { addProfileToDocument } from "./openapi-profile.js";
 
 /**
  * The Content-Security-Policy of /docs: everything from this origin only (Swagger UI is
@@ -81,7 +82,11 @@ export async function registerOpenApi(app: FastifyInstance, gatehouse: Gatehouse
         },
       },
     },
-    transformObject: describeResponses,
+    transformObject: (document) => {
+      const openapi = describeResponses(document);
+      addProfileToDocument(openapi as Record<string, unknown>, gatehouse.profileFields);
+      return openapi;
+    },
   });
   await app.register(swaggerUi, {
     routePrefix: "/docs",

@@ -12,6 +12,7 @@ export function storedUserFrom(user: NewUser, now: number): StoredUser {
     disabled: user.disabled,
     scopes: [...user.scopes],
     passwordHash: user.passwordHash,
+    profile: structuredClone(user.profile ?? {}),
     tokensValidAfter: now,
     createdAt: now,
     updatedAt: now,

@@ -1,11 +1,7 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_SCOPES,
-  DEFAULT_THROTTLE_LIMITS,
-  type GatehouseOptions,
-  resolveOptions,
-} from "../../src/core/index.js";
+import { DEFAULT_SCOPES, DEFAULT_THROTTLE_LIMITS, type GatehouseOptions } from "../../src/core/index.js";
+import { resolveOptions } from "../../src/core/options.js";
 import { memoryStore } from "../../src/stores/memory/index.js";
 import { createTestHasher } from "../support/fixtures.js";
 
@@ -50,6 +46,7 @@ describe("resolveOptions defaults", () => {
       hashQueue: { concurrency: Math.max(1, Math.min(3, availableParallelism())), maxQueued: 64, retryAfterSeconds: 1 },
       mfa: "optional",
       mfaIssuer: "Gatehouse",
+      claimNames: null,
     });
   });
 

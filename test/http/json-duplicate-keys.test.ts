@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/index.js";
-import { findDuplicateJsonKey, gatehousePlugin, installErrorHandlers } from "../../src/http/fastify/index.js";
+import { installErrorHandlers } from "../../src/http/fastify/error-handler.js";
+import { gatehousePlugin } from "../../src/http/fastify/index.js";
+import { findDuplicateJsonKey } from "../../src/http/fastify/json-body.js";
 import { accessTokenFor, createTestGatehouse, createTestServer } from "../support/fixtures.js";
 
 // Review finding 12: JSON bodies naming a key twice were accepted with the last value winning

@@ -1,11 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createWorkQueue,
-  type GatehouseOptions,
-  type PasswordHasher,
-  type WorkQueueOptions,
-} from "../../src/core/index.js";
+import type { GatehouseOptions, PasswordHasher, WorkQueueOptions } from "../../src/core/index.js";
+import { createWorkQueue } from "../../src/core/passwords/work-queue.js";
 import { buildServer } from "../../src/server/build-server.js";
 import { createCountingHasher } from "../support/counting-hasher.js";
 import { createFixedClock, createTestGatehouse, createTestHasher } from "../support/fixtures.js";

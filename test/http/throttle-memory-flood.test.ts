@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryAttemptStore } from "../../src/core/index.js";
+import { createMemoryAttemptStore } from "../../src/core/throttle/memory-attempts.js";
 import { buildServer } from "../../src/server/build-server.js";
 import { createFixedClock, createTestGatehouse } from "../support/fixtures.js";
 

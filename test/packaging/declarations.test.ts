@@ -9,6 +9,7 @@ const manifest = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"))
   exports: Record<string, string | { types?: string }>;
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
 };
 const typedEntries = Object.entries(manifest.exports).flatMap(([entry, target]) =>
   typeof target === "object" && target.types !== undefined ? [[entry, target.types] as const] : [],
@@ -26,7 +27,9 @@ function packagesTypedBy(entry: string): Set<string> {
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const match of readFileSync(file, "utf8").matchAll(importPattern)) {
+    // Imports in doc comments (an @example) are not the declarations' own.
+    const text = readFileSync(file, "utf8").replace(/\/\*\*[\s\S]*?\*\//g, "");
+    for (const match of text.matchAll(importPattern)) {
       const specifier = match[1] as string;
       if (specifier.startsWith(".")) pending.push(resolve(dirname(file), specifier.replace(/\.js$/, ".d.ts")));
       else if (!specifier.startsWith("node:"))
@@ -66,6 +69,11 @@ describe("the shipped type declarations", () => {
       expect(reaching).toEqual([]);
     },
   );
+
+  it("declare vitest an optional peer dependency, for gatehouse/testing", () => {
+    expect(manifest.peerDependencies.vitest).toBeDefined();
+    expect(manifest.peerDependenciesMeta.vitest).toEqual({ optional: true });
+  });
 
   it("declare @types/express an optional peer dependency, next to express", () => {
     expect(Object.keys(manifest.peerDependencies)).toEqual(expect.arrayContaining(["express", "@types/express"]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveOptions } from "../../src/core/index.js";
+import { resolveOptions } from "../../src/core/options.js";
 import { ConfigError, loadConfig } from "../../src/server/config.js";
 import { memoryStore } from "../../src/stores/memory/memory-store.js";
 

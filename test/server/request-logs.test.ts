@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redactRequestUrl } from "../../src/http/fastify/index.js";
+import { redactRequestUrl } from "../../src/http/fastify/request-log.js";
 import { buildServer } from "../../src/server/build-server.js";
 import { accessTokenFor, createTestGatehouse } from "../support/fixtures.js";
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../src/stores/memory/memory-store.js";
-import { runStoreContract } from "./contract.js";
-import { newUser, T0 } from "./contract-fixtures.js";
+import { newUser, runStoreContract, T0 } from "../../src/testing/index.js";
 
 runStoreContract("memory", () => memoryStore());
 

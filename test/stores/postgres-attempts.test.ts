@@ -2,10 +2,9 @@ import { afterEach, expect, it } from "vitest";
 import { createFixedClock, createGatehouse, type Gatehouse, isGatehouseError } from "../../src/core/index.js";
 import type { GatehouseStore, SharedLoginAttempts } from "../../src/core/store.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
+import { runAttemptStoreContract, T0 } from "../../src/testing/index.js";
 import { createTestHasher } from "../support/fixtures.js";
 import { describePostgres } from "../support/postgres.js";
-import { runAttemptStoreContract } from "./attempt-contract.js";
-import { T0 } from "./contract-fixtures.js";
 
 const MINUTE = 60_000;
 let counter = 0;

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, expect, it } from "vitest";
 import { isGatehouseError } from "../../src/core/index.js";
 import { createRedisAttempts, type RedisAttempts } from "../../src/stores/redis/redis-attempts.js";
+import { runAttemptStoreContract, T0 } from "../../src/testing/index.js";
 import { deleteRedisKeys, describeRedis, freshRedisPrefix, redisKeys, redisPttl } from "../support/redis.js";
-import { runAttemptStoreContract } from "./attempt-contract.js";
-import { T0 } from "./contract-fixtures.js";
 
 const MINUTE = 60_000;
 

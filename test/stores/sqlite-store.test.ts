@@ -8,8 +8,15 @@ import { auditListingSql } from "../../src/stores/sqlite/audit-queries.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-database.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
-import { runStoreContract } from "./contract.js";
-import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
+import {
+  expectRejectsWith,
+  newFamily,
+  newUser,
+  rotation,
+  runStoreContract,
+  signingKey,
+  T0,
+} from "../../src/testing/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "gatehouse-sqlite-"));
 let counter = 0;
@@ -58,9 +65,9 @@ describe("sqlite store", () => {
     const rows = db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all();
     db.close();
     expect(rows).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
-    // Versions only grow; branches developed side by side take numbers apart, so gaps may show until merged.
-    expect(MIGRATIONS.every((m, i) => i === 0 || m.version > (MIGRATIONS[i - 1]?.version ?? 0))).toBe(true);
-    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.at(-1)?.version);
+    // One step per version, none skipped: a released database at version N takes every step after N.
+    expect(MIGRATIONS.map(({ version }) => version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
+    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });
 
   it("refuses a database whose schema is newer than it knows, with store_unavailable", async () => {

@@ -10,8 +10,8 @@ import { POSTGRES_MIGRATIONS } from "../../src/stores/postgres/migrations.js";
 import { tablesIn } from "../../src/stores/postgres/tables.js";
 import { MIGRATIONS } from "../../src/stores/sqlite/migrations.js";
 import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
+import { rotation, T0 } from "../../src/testing/index.js";
 import { describePostgres } from "../support/postgres.js";
-import { rotation, T0 } from "./contract-fixtures.js";
 
 // The schema of the release before sessions, audit log and webhooks: SQLite's first four steps,
 // PostgreSQL's first six. A database made by that release, with a user, a signing key and a live
@@ -30,6 +30,8 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
     disabled: false,
     scopes: ["me", "admin"],
     passwordHash: HASH,
+    // Profiles came later (SQLite 10, PostgreSQL 12): an upgraded user has an empty one.
+    profile: {},
     tokensValidAfter: T0,
     createdAt: T0,
     updatedAt: T0,
@@ -81,6 +83,10 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
   const confirmation = { timeStep: 1, recoveryCodeHashes: ["h1"], now: T0 + 5 };
   expect(await store.confirmTotpFactor("johndoe", confirmation)).toBe(true);
   expect((await store.findUserByUsername("johndoe"))?.mfaEnabled).toBe(true);
+  // The upgraded user takes a profile, and keeps everything else.
+  const updated = await store.updateUser("johndoe", { profile: { locale: "fr" } }, T0 + 4);
+  expect(updated).toMatchObject({ username: "JohnDoe", passwordHash: HASH, profile: { locale: "fr" } });
+  expect((await store.findUserByUsername("johndoe"))?.profile).toEqual({ locale: "fr" });
 }
 
 describe("upgrading a SQLite database made by the previous release", () => {

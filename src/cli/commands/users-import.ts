@@ -1,9 +1,10 @@
 import { type Command, Option } from "commander";
-import type { AuditEvents, GatehouseStore, ImportedUserCheck, NewUser } from "../../core/index.js";
+import type { AuditEvents, GatehouseStore, NewUser } from "../../core/index.js";
+import type { ImportedUserCheck } from "../../core/users/user-import.js";
 import { addConfigOptions, type ConfigFlags } from "../config-options.js";
 import { type ImportRecord, readImportFile } from "../import-file.js";
 import { CliError, type CliIo, type TextOutput, writeLine } from "../io.js";
-import { loadCommandConfig, withStore } from "../store-session.js";
+import { loadCommandConfig, profileFieldsOf, withStore } from "../store-session.js";
 
 /** The flags of `users import`. */
 export interface ImportFlags extends ConfigFlags {
@@ -58,21 +59,24 @@ export async function importUsers(path: string, flags: ImportFlags, io: CliIo): 
   const file = await readImportFile(path);
   const config = await loadCommandConfig(flags, io);
   const core = await import("../../core/index.js");
+  const internal = await import("../../core/internal.js");
   const status = createStatus(io.stderr, flags.onConflict);
   const summary = await withStore(config, async (store): Promise<ImportSummary> => {
-    const options = core.resolveOptions({ store, ...config.gatehouse });
+    const options = internal.resolveOptions({ store, ...config.gatehouse });
     const knownScopes = new Set(Object.keys(options.scopes));
-    const audit = core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
+    const audit = internal.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
     const created = (user: NewUser) =>
       audit.event("user.created", {
         username: user.username,
         context: { actor: "cli" },
         details: { scopes: user.scopes, disabled: user.disabled, imported: true },
       });
-    const candidates = planImport(file.records, (fields) => core.validateImportedUser(fields, knownScopes), {
-      status,
-      usernameKey: core.usernameKey,
-    });
+    const profile = await profileFieldsOf(config);
+    const candidates = await planImport(
+      file.records,
+      (fields) => internal.validateImportedProfile(internal.validateImportedUser(fields, knownScopes), fields, profile),
+      { status, usernameKey: core.usernameKey },
+    );
     const checked =
       flags.onConflict === "fail" || flags.dryRun ? await dropExisting(store, candidates, status) : candidates;
     if (flags.onConflict === "fail" && (status.rejected > 0 || status.conflicts > 0)) {
@@ -105,11 +109,11 @@ interface PlanOptions {
 }
 
 /** Validates every record and drops repeats of a username within the file (the first one wins). */
-function planImport(
+async function planImport(
   records: readonly ImportRecord[],
-  validate: (fields: Readonly<Record<string, unknown>>) => ImportedUserCheck,
+  validate: (fields: Readonly<Record<string, unknown>>) => Promise<ImportedUserCheck>,
   { status, usernameKey }: PlanOptions,
-): Candidate[] {
+): Promise<Candidate[]> {
   const candidates: Candidate[] = [];
   const firstSeen = new Map<string, string>();
   for (const { where, fields, problem } of records) {
@@ -117,7 +121,7 @@ function planImport(
       status.reject(where, null, problem ?? "malformed record");
       continue;
     }
-    const check = validate(fields);
+    const check = await validate(fields);
     if (!check.ok) {
       status.reject(where, check.username, check.reason);
       continue;

@@ -16,11 +16,12 @@ export function registerUsersMfaResetCommand(program: Command, io: CliIo): void 
   ).action(async (username: string, flags: ConfigFlags) => {
     const config = await loadCommandConfig(flags, io);
     const core = await import("../../core/index.js");
+    const internal = await import("../../core/internal.js");
     const removed = await withStore(config, async (store) => {
-      const options = core.resolveOptions({ store, ...config.gatehouse });
-      const audit = core.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
+      const options = internal.resolveOptions({ store, ...config.gatehouse });
+      const audit = internal.createAuditLog({ store, clock: core.systemClock, enabled: options.audit });
       try {
-        return await core.removeSecondFactor({ store, clock: core.systemClock, audit }, username, CLI_CONTEXT);
+        return await internal.removeSecondFactor({ store, clock: core.systemClock, audit }, username, CLI_CONTEXT);
       } catch (error) {
         if (errorCode(error) === "user_not_found") throw new CliError(`user ${JSON.stringify(username)} not found`);
         throw error;

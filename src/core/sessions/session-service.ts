@@ -47,11 +47,16 @@ export interface SessionServiceOptions extends SessionLimits {
   /** The key successors are derived with (see `deriveSuccessor`). */
   successorKey: string;
   audit: AuditLog;
+  /** The user's custom claims for each access token, checked; absent for none. */
+  customClaims?: (user: StoredUser) => Promise<Record<string, unknown>>;
 }
 
 /** Creates the session service. */
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { store, tokens, clock, successorKey, audit } = options;
+  // Asked before anything is written: a hook that fails leaves no session and uses up no refresh token.
+  const customClaimsOf = async (user: StoredUser) =>
+    options.customClaims === undefined ? undefined : await options.customClaims(user);
   const respond = (
     user: StoredUser,
     scopes: readonly string[],
@@ -59,6 +64,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     refreshToken: string,
     clientId: string | null,
     amr: readonly string[],
+    claims: Record<string, unknown> | undefined,
   ) => {
     // The login's time is in the session id; older sessions' ids do not say, and their tokens carry no auth_time.
     const authTime = sessionStartedAt(familyId);
@@ -69,6 +75,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       ...(clientId === null ? {} : { clientId }),
       ...(authTime === null ? {} : { authTime }),
       amr,
+      ...(claims === undefined ? {} : { claims }),
     });
     const response: TokenResponse = {
       access_token: issued.token,
@@ -87,6 +94,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 
   return {
     async startSession(user, scopes, context, amr = PASSWORD_ONLY) {
+      const claims = await customClaimsOf(user);
       const now = clock.now();
       const familyId = newSessionId(now);
       const refresh = generateRefreshToken();
@@ -111,7 +119,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         },
         events,
       );
-      return respond(user, scopes, familyId, refresh.token, clientId, amr);
+      return respond(user, scopes, familyId, refresh.token, clientId, amr, claims);
     },
 
     async rotate(refreshToken, requestedScopes, context) {
@@ -174,6 +182,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const scopes = (requestedScopes.length > 0 ? requestedScopes : familyScopes).filter((name) =>
         user.scopes.includes(name),
       );
+      const claims = await customClaimsOf(user);
       const result = await rotation();
       if (result.status !== "rotated" && result.status !== "reissued") {
         throw new GatehouseError("invalid_grant", INVALID_REFRESH);
@@ -186,6 +195,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         successor.token,
         existing.clientId,
         existing.amr ?? PASSWORD_ONLY,
+        claims,
       );
     },
 

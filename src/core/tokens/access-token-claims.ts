@@ -29,6 +29,8 @@ export interface AccessTokenClaims {
   auth_time?: number;
   /** RFC 8176 authentication methods of the login: `["pwd"]`, or `["pwd", "otp"]` / `["pwd", "mfa"]`. */
   amr?: string[];
+  /** Any other claim the token carries (the issuer's custom claims), as signed; unchecked. */
+  [claim: string]: unknown;
 }
 
 /** Who must have issued a token, for whom, and how much clock difference to forgive. */
@@ -46,6 +48,20 @@ export interface AccessTokenClaimPolicy {
 }
 
 const MAX_SUBJECT_LENGTH = 256;
+// The claims checked below; any other is handed on as it was signed (custom claims).
+const CHECKED_CLAIMS = new Set([
+  "sub",
+  "exp",
+  "nbf",
+  "iat",
+  "iss",
+  "aud",
+  "jti",
+  "scope",
+  "client_id",
+  "sid",
+  "auth_time",
+]);
 // No token outlives the longest access token TTL Gatehouse can be configured with (options.ts):
 // an `exp` beyond it (`1e308`, the year 2286) marks a token that was never ours to honour.
 const MAX_LIFETIME_MS = 366 * 24 * 3600 * 1000;
@@ -138,6 +154,7 @@ export function checkAccessTokenClaims(
   if (auth_time !== undefined && !isNumericDate(auth_time)) throw invalidToken("bad auth_time");
   if (amr !== undefined && !isMethodList(amr)) throw invalidToken("bad amr");
   return {
+    ...otherClaims(payload),
     sub,
     exp,
     iat: isNumericDate(iat) ? iat : 0,
@@ -190,6 +207,15 @@ export function readTokenKid(token: string): string | undefined {
 /** The error every failed verification gets; the reason stays in `cause`, never in the message. */
 export function invalidToken(reason: string, cause?: unknown): GatehouseError {
   return new GatehouseError("invalid_token", MESSAGES.invalidToken, { cause: cause ?? new Error(reason) });
+}
+
+function otherClaims(payload: Record<string, unknown>): Record<string, unknown> {
+  const others: Record<string, unknown> = {};
+  for (const name of Object.keys(payload)) {
+    // A JSON `__proto__` member is an own property of the payload; assigned here it would set a prototype.
+    if (!CHECKED_CLAIMS.has(name) && name !== "__proto__") others[name] = payload[name];
+  }
+  return others;
 }
 
 function audienceMatches(aud: unknown, audience: string | undefined): boolean {

@@ -35,6 +35,8 @@ export interface AccessTokenRequest {
   authTime?: number;
   /** RFC 8176 authentication methods of the login. */
   amr?: readonly string[];
+  /** Extra claims (from the custom claims hook, already checked); registered claims always win. */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Options for {@link createAccessTokenService}. */
@@ -79,6 +81,7 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
       // "in the future" to them until its second has passed. The exact login time is in the sid.
       const iat = Math.floor(clock.now() / 1000);
       const claims: AccessTokenClaims = {
+        ...request.claims,
         iss: issuer,
         sub: request.subject,
         ...(audience === undefined ? {} : { aud: audience }),

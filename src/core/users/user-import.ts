@@ -2,6 +2,7 @@ import { isGatehouseError } from "../errors.js";
 import { excessiveHashCost } from "../passwords/hash-costs.js";
 import type { NewUser } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
+import { type ProfileFields, profileFieldsOf } from "./profile.js";
 import { normalizeNewUsername, validateEmail, validateFullName } from "./user.js";
 
 /** The hash schemes an import may carry: those the password hasher verifies. */
@@ -225,4 +226,25 @@ function describeUnsupported(hash: string): string {
     return `hashed_password uses an unsupported scheme ($${tag}$); ${ACCEPTED}`;
   }
   return `hashed_password is not a password hash (plain text?); ${ACCEPTED}`;
+}
+
+/**
+ * Adds an imported record's profile fields (its members that are no user field) to a user that
+ * passed {@link validateImportedUser}, validated as the API validates them. Without profile
+ * fields configured, other members are ignored as before. CSV values arrive as strings.
+ */
+export async function validateImportedProfile(
+  check: ImportedUserCheck,
+  fields: Readonly<Record<string, unknown>>,
+  profile: ProfileFields | null,
+): Promise<ImportedUserCheck> {
+  if (!check.ok || profile === null) return check;
+  try {
+    return { ...check, user: { ...check.user, profile: await profile.validate(profileFieldsOf(fields)) } };
+  } catch (error) {
+    if (!isGatehouseError(error, "validation_failed")) throw error;
+    const issues = error.issues ?? [{ path: [], message: error.message }];
+    const reason = issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
+    return { ok: false, reason: `profile ${reason.join("; ")}`, username: check.user.username };
+  }
 }

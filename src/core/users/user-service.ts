@@ -6,6 +6,7 @@ import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { AuditEvent, GatehouseStore, StoredUser, UserPatch } from "../store.js";
 import { validateScopeList } from "../tokens/scopes.js";
 import { type AdminChange, createLastAdminGuard } from "./last-admin.js";
+import { mergeProfile, type ProfileFields } from "./profile.js";
 import {
   normalizeNewUsername,
   normalizeUsername,
@@ -24,6 +25,8 @@ export interface CreateUserInput {
   fullName?: string;
   scopes?: string[];
   disabled?: boolean;
+  /** Profile fields; validated as the whole profile (absent: `{}`, which the schema must accept). */
+  profile?: Record<string, unknown>;
   /** Only `gatehouse demo` sets this, for the tutorial's short passwords. */
   skipPasswordPolicy?: boolean;
 }
@@ -35,6 +38,8 @@ export interface UpdateUserInput {
   disabled?: boolean;
   scopes?: string[];
   password?: string;
+  /** Profile fields to change (RFC 7396: `null` removes one); the merged profile is validated whole. */
+  profile?: Record<string, unknown>;
 }
 
 /**
@@ -57,6 +62,12 @@ export interface UserService {
   invalidateTokens(username: string, context?: AuditContext): Promise<UserRecord>;
   /** True when some enabled user holds the `admin` scope. */
   hasEnabledAdmin(): Promise<boolean>;
+  /**
+   * Validates a whole profile against the configured schema and returns what to store (the
+   * schema's output), as `create` does: for registration and imports.
+   * @throws GatehouseError `validation_failed` listing every issue (any field at all when no profile is configured).
+   */
+  validateProfile(input: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>>;
 }
 
 /** Options for {@link createUserService}. */
@@ -75,6 +86,8 @@ export interface UserServiceOptions {
    * out a compromised sole admin.
    */
   keepAnAdmin?: boolean;
+  /** The profile fields' schema; absent: users have no profile fields. */
+  profile?: ProfileFields | null;
 }
 
 /** Creates the user service. */
@@ -93,6 +106,14 @@ export function createUserService(options: UserServiceOptions): UserService {
   const mustExist = <U>(user: U | null): U => {
     if (!user) throw new GatehouseError("user_not_found", "User not found");
     return user;
+  };
+  const validateProfile = async (input: Readonly<Record<string, unknown>>) => {
+    if (options.profile) return options.profile.validate(input);
+    const [field] = Object.keys(input);
+    if (field === undefined) return {};
+    throw new GatehouseError("validation_failed", `unknown field ${field}: no profile fields are configured`, {
+      field,
+    });
   };
   const lookupName = (username: string) => {
     try {
@@ -120,10 +141,11 @@ export function createUserService(options: UserServiceOptions): UserService {
       const fullName = validateFullName(input.fullName ?? "");
       const scopes = validateScopeList(input.scopes ?? ["me"], knownScopes);
       if (!input.skipPasswordPolicy) validateNewPassword(input.password);
+      const profile = await validateProfile(input.profile ?? {});
       const passwordHash = await hasher.hash(input.password);
       const disabled = input.disabled ?? false;
       const created = await store.createUser(
-        { username, email, fullName, scopes, disabled, passwordHash },
+        { username, email, fullName, scopes, disabled, passwordHash, profile },
         clock.now(),
         event("user.created", username, contextOr(context), { scopes, disabled }),
       );
@@ -146,6 +168,8 @@ export function createUserService(options: UserServiceOptions): UserService {
       if (input.password !== undefined) validateNewPassword(input.password);
       // Read before the hash, so an unknown user costs none; the events say what really changed.
       const before = mustExist(await find(username));
+      if (input.profile !== undefined)
+        patch.profile = await validateProfile(mergeProfile(before.profile, input.profile));
       if (input.password !== undefined) {
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
@@ -175,6 +199,8 @@ export function createUserService(options: UserServiceOptions): UserService {
       apply(username, { tokensValidAfter: clock.now() }, (name) => event("logout.all", name, contextOr(context))),
 
     hasEnabledAdmin: () => lastAdmin.hasEnabledAdmin(),
+
+    validateProfile,
   };
 
   /** What an update changes, as events: only what differs from the user as it was. */
@@ -183,6 +209,10 @@ export function createUserService(options: UserServiceOptions): UserService {
     const fields = [
       patch.email !== undefined && patch.email !== before.email ? "email" : null,
       patch.fullName !== undefined && patch.fullName !== before.fullName ? "full_name" : null,
+      // Which fields, never their values: a profile may hold personal data.
+      patch.profile !== undefined && JSON.stringify(patch.profile) !== JSON.stringify(before.profile)
+        ? "profile"
+        : null,
     ].filter((field) => field !== null);
     const scopesChanged = patch.scopes !== undefined && patch.scopes.join(" ") !== before.scopes.join(" ");
     return [

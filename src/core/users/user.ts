@@ -10,7 +10,7 @@ export const PASSWORD_MAX_LENGTH = 1024;
 export const EMAIL_MAX_LENGTH = 254;
 export const FULL_NAME_MAX_LENGTH = 256;
 
-/** The user as clients see it: the seed's pydantic model without `hashed_password`. */
+/** The user as clients see it: the seed's pydantic model without `hashed_password`, plus its profile fields. */
 export interface PublicUser {
   username: string;
   email: string;
@@ -19,6 +19,8 @@ export interface PublicUser {
   scopes: string[];
   /** Whether the user has a confirmed second factor. */
   mfa_enabled: boolean;
+  /** The profile fields (see `profile` in the options), beside the built-in ones. */
+  [field: string]: unknown;
 }
 
 /** A user as the library hands it out: everything the store keeps but the password hash. */
@@ -33,6 +35,8 @@ export function withoutPasswordHash(user: StoredUser): UserRecord {
 /** Strips everything private from a stored user: the wire format of `/users/me`. */
 export function toPublicUser(user: UserRecord): PublicUser {
   return {
+    // First, so a built-in field always wins (profile schemas may not name one anyway).
+    ...user.profile,
     username: user.username,
     email: user.email,
     full_name: user.fullName,

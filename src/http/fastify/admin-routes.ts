@@ -1,22 +1,20 @@
 import type { FastifyInstance } from "fastify";
 import { GatehouseError, toPublicUser } from "../../core/index.js";
+import { profileFieldsOf } from "../../core/users/profile.js";
 import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
+import { userSchemasFor } from "./profile-schemas.js";
 import {
   type CreateUserBody,
-  CreateUserBodySchema,
   ErrorSchema,
   NoContentSchema,
-  PublicUserSchema,
   protectedRouteErrors,
   securityRequirement,
   type UpdateUserBody,
-  UpdateUserBodySchema,
   type UserListQuery,
   UserListQuerySchema,
   type UsernameParams,
   UsernameParamsSchema,
-  UserPageSchema,
 } from "./schemas.js";
 
 type Params = UsernameParams;
@@ -27,6 +25,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
   const security = securityRequirement(["admin"]);
   const users = () => app.gatehouse.core.users;
   const errors = { ...protectedRouteErrors, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema };
+  const { publicUser, userPage, createBody, updateBody } = userSchemasFor(app.gatehouse.core.profileFields);
 
   app.get<{ Querystring: UserListQuery }>(
     "/users",
@@ -37,7 +36,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
         tags: ["admin"],
         security,
         querystring: UserListQuerySchema,
-        response: { 200: UserPageSchema, ...errors },
+        response: { 200: userPage, ...errors },
       },
     },
     async (request) => {
@@ -55,8 +54,8 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
         summary: "Create a user",
         tags: ["admin"],
         security,
-        body: CreateUserBodySchema,
-        response: { 201: PublicUserSchema, ...errors },
+        body: createBody,
+        response: { 201: publicUser, ...errors },
       },
     },
     async (request, reply) => {
@@ -69,6 +68,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
           ...(full_name === undefined ? {} : { fullName: full_name }),
           ...(scopes === undefined ? {} : { scopes }),
           ...(disabled === undefined ? {} : { disabled }),
+          profile: profileFieldsOf(request.body),
         },
         auditContext(request, "admin"),
       );
@@ -85,7 +85,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
         tags: ["admin"],
         security,
         params: UsernameParamsSchema,
-        response: { 200: PublicUserSchema, ...errors },
+        response: { 200: publicUser, ...errors },
       },
     },
     async (request) => {
@@ -104,12 +104,13 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
         tags: ["admin"],
         security,
         params: UsernameParamsSchema,
-        body: UpdateUserBodySchema,
-        response: { 200: PublicUserSchema, ...errors },
+        body: updateBody,
+        response: { 200: publicUser, ...errors },
       },
     },
     async (request) => {
       const { email, full_name, scopes, disabled, password } = request.body;
+      const profile = profileFieldsOf(request.body);
       const user = await users().update(
         request.params.username,
         {
@@ -118,6 +119,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
           ...(scopes === undefined ? {} : { scopes }),
           ...(disabled === undefined ? {} : { disabled }),
           ...(password === undefined ? {} : { password }),
+          ...(Object.keys(profile).length === 0 ? {} : { profile }),
         },
         auditContext(request, "admin"),
       );

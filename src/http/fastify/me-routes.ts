@@ -1,16 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import { DEFAULT_CLIENT_ID, type Principal, toPublicUser } from "../../core/index.js";
+import { profileFieldsOf } from "../../core/users/profile.js";
 import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
+import { userSchemasFor } from "./profile-schemas.js";
 import {
   type ChangePasswordBody,
   ChangePasswordBodySchema,
-  PublicUserSchema,
   protectedRouteErrors,
   securityRequirement,
   TokenResponseSchema,
   type UpdateMeBody,
-  UpdateMeBodySchema,
 } from "./schemas.js";
 
 /** The caller's own profile (scope `me`): read it (also at the seed's /user/me), edit it, change the password. */
@@ -18,6 +18,7 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
   const scopes = ["me"];
   const onRequest = hooks.requireActiveUser(scopes);
   const security = securityRequirement(scopes);
+  const { publicUser, updateMeBody } = userSchemasFor(app.gatehouse.core.profileFields);
   for (const url of ["/users/me", "/user/me"]) {
     app.get(
       url,
@@ -27,7 +28,7 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
           summary: url === "/users/me" ? "Read your own profile" : "Read your own profile (the seed's path)",
           tags: ["users"],
           security,
-          response: { 200: PublicUserSchema, ...protectedRouteErrors },
+          response: { 200: publicUser, ...protectedRouteErrors },
         },
       },
       // The response schema serialises only public fields: a hash cannot slip through.
@@ -43,17 +44,19 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
         summary: "Change your e-mail address or full name",
         tags: ["users"],
         security,
-        body: UpdateMeBodySchema,
-        response: { 200: PublicUserSchema, ...protectedRouteErrors },
+        body: updateMeBody,
+        response: { 200: publicUser, ...protectedRouteErrors },
       },
     },
     async (request) => {
       const { email, full_name } = request.body;
+      const profile = profileFieldsOf(request.body);
       const user = await app.gatehouse.core.users.update(
         (request.user as { username: string }).username,
         {
           ...(email === undefined ? {} : { email }),
           ...(full_name === undefined ? {} : { fullName: full_name }),
+          ...(Object.keys(profile).length === 0 ? {} : { profile }),
         },
         auditContext(request, "self"),
       );

@@ -17,8 +17,8 @@ export type {
 } from "../../core/remote/remote-verifier.js";
 export { createRemoteVerifier } from "../../core/remote/remote-verifier.js";
 export type { AccessTokenClaims } from "../../core/tokens/access-token-claims.js";
-export { extractBearerToken, MAX_TOKEN_LENGTH } from "../../core/tokens/bearer.js";
-export { missingScopes, requireScopes } from "../../core/tokens/scopes.js";
+export { extractBearerToken } from "../../core/tokens/bearer.js";
+export { requireScopes } from "../../core/tokens/scopes.js";
 export { hasSecondFactor, requireSecondFactor } from "../../core/tokens/second-factor.js";
 export type { BearerRequirements, TokenVerifier, VerifiedToken } from "../../core/tokens/token-verifier.js";
 export { authenticateBearer } from "../../core/tokens/token-verifier.js";

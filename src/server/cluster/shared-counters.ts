@@ -1,10 +1,6 @@
 import type { Worker } from "node:cluster";
-import {
-  type AttemptCounter,
-  createMemoryAttemptStore,
-  type LoginAttemptStore,
-  type SharedLoginAttempts,
-} from "../../core/index.js";
+import type { AttemptCounter, LoginAttemptStore, SharedLoginAttempts } from "../../core/index.js";
+import { createMemoryAttemptStore } from "../../core/throttle/memory-attempts.js";
 
 // Login throttling counters for cluster workers on one machine: the primary keeps them in its
 // memory and each worker asks it over the IPC channel, so every worker counts the same

@@ -80,6 +80,7 @@ export function memoryStore(): GatehouseStore {
       if (patch.disabled !== undefined) user.disabled = patch.disabled;
       if (patch.scopes !== undefined) user.scopes = [...patch.scopes];
       if (patch.passwordHash !== undefined) user.passwordHash = patch.passwordHash;
+      if (patch.profile !== undefined) user.profile = { ...patch.profile };
       if (patch.tokensValidAfter !== undefined) {
         user.tokensValidAfter = Math.max(user.tokensValidAfter, patch.tokensValidAfter);
       }
@@ -204,7 +205,7 @@ export function memoryStore(): GatehouseStore {
 }
 
 function copyUser(user: StoredUser): StoredUser {
-  return { ...user, scopes: [...user.scopes] };
+  return { ...user, scopes: [...user.scopes], profile: structuredClone(user.profile) };
 }
 
 function byCreation(a: StoredSigningKey, b: StoredSigningKey): number {

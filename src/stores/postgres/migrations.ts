@@ -224,6 +224,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX mfa_tokens_expiry ON ${t.schemaQualified("mfa_tokens")} (expires_at);
     `,
   },
+  {
+    version: 12,
+    name: "add user profiles",
+    sql: (t) => `ALTER TABLE ${t.users} ADD COLUMN profile JSONB NOT NULL DEFAULT '{}'::jsonb;`,
+  },
 ];
 
 /** The schema version this code writes and expects. */

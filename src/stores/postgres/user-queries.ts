@@ -3,7 +3,7 @@ import { GatehouseError } from "../../core/errors.js";
 import type { AuditEvents, NewUser, StoredUser, UserPage, UserPatch } from "../../core/store.js";
 import { usernameKey } from "../../core/users/user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
-import { encodeScopes, readUsernameKey, readUserRow, USER_COLUMNS } from "../sql/rows.js";
+import { encodeProfile, encodeScopes, readUsernameKey, readUserRow, USER_COLUMNS } from "../sql/rows.js";
 import { checkUserBatch } from "../user-batch.js";
 import type { AuditQueries } from "./audit-queries.js";
 import type { ChangeCounter } from "./change-counter.js";
@@ -36,10 +36,10 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
     text: `
       WITH created AS (
         INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
-                                tokens_valid_after, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8)
+                                tokens_valid_after, created_at, updated_at, profile)
+        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8, $9::jsonb)
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("created")}, ${audit.cte(9, "EXISTS (SELECT 1 FROM created)")}
+      ), ${changes.countAfter("created")}, ${audit.cte(10, "EXISTS (SELECT 1 FROM created)")}
       SELECT * FROM created
     `,
   };
@@ -52,14 +52,15 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
     text: `
       WITH created AS (
         INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
-                                tokens_valid_after, created_at, updated_at)
-        SELECT username, username_key, email, full_name, disabled, scopes::jsonb, password_hash, $8, $8, $8
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[])
-          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash)
+                                tokens_valid_after, created_at, updated_at, profile)
+        SELECT username, username_key, email, full_name, disabled, scopes::jsonb, password_hash, $8, $8, $8,
+               profile::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $9::text[])
+          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash, profile)
         ON CONFLICT (username_key) DO NOTHING
         RETURNING username_key
       ), ${changes.countAfter("created")},
-      ${audit.cte(9, "e.username_key IN (SELECT username_key FROM created)")}
+      ${audit.cte(10, "e.username_key IN (SELECT username_key FROM created)")}
       SELECT coalesce(array_agg(username_key), '{}') AS created FROM created
     `,
   };
@@ -76,10 +77,11 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
           scopes = coalesce($5::jsonb, scopes),
           password_hash = coalesce($6, password_hash),
           tokens_valid_after = greatest(tokens_valid_after, coalesce($7, tokens_valid_after)),
-          updated_at = $8
+          updated_at = $8,
+          profile = coalesce($9::jsonb, profile)
         WHERE username_key = $1
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("updated")}, ${audit.cte(9, "EXISTS (SELECT 1 FROM updated)")}
+      ), ${changes.countAfter("updated")}, ${audit.cte(10, "EXISTS (SELECT 1 FROM updated)")}
       SELECT * FROM updated
     `,
   };
@@ -115,6 +117,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
           encodeScopes(user.scopes),
           user.passwordHash,
           now,
+          encodeProfile(user.profile),
           ...audit.values(events),
         ]);
         return readUserRow(row);
@@ -149,6 +152,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
         rows.map(({ user }) => encodeScopes(user.scopes)),
         rows.map(({ user }) => user.passwordHash),
         now,
+        rows.map(({ user }) => encodeProfile(user.profile)),
         // Each user's events, recorded when that user is created (the statement matches them by key).
         ...audit.values(rows.flatMap(({ key }) => events?.[firstIndex.get(key) ?? -1] ?? [])),
       ]);
@@ -169,6 +173,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
         patch.passwordHash ?? null,
         patch.tokensValidAfter ?? null,
         now,
+        patch.profile === undefined ? null : encodeProfile(patch.profile),
         ...audit.values(events),
       ]);
       return row === undefined ? null : readUserRow(row);

@@ -12,7 +12,7 @@ import { sessionAmr } from "../session-amr.js";
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
-  "username, email, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at, mfa_enabled";
+  "username, email, full_name, disabled, scopes, password_hash, profile, tokens_valid_after, created_at, updated_at, mfa_enabled";
 
 /** The signing key columns every SQL store selects. */
 export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
@@ -60,12 +60,25 @@ export function readUserRow(row: unknown): StoredUser {
     disabled: disabled === 1 || disabled === true,
     scopes: decodeScopes(r.scopes),
     passwordHash: password_hash,
+    profile: decodeProfile(r.profile),
     tokensValidAfter: tokens_valid_after,
     createdAt: created_at,
     updatedAt: updated_at,
     // Present only when on, so a user without a factor reads as it did before second factors.
     ...(r.mfa_enabled === 1 || r.mfa_enabled === true ? { mfaEnabled: true } : {}),
   };
+}
+
+/** A profile as stored: JSON text (SQLite) or already parsed jsonb (PostgreSQL). */
+function decodeProfile(value: unknown): Record<string, unknown> {
+  const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw malformed("users");
+  return parsed as Record<string, unknown>;
+}
+
+/** Profiles as stored: JSON text. */
+export function encodeProfile(profile: Readonly<Record<string, unknown>> | undefined): string {
+  return JSON.stringify(profile ?? {});
 }
 
 /**

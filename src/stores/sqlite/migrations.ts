@@ -196,6 +196,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mfa_tokens_expiry ON mfa_tokens (expires_at);
     `,
   },
+  {
+    version: 10,
+    name: "add user profiles",
+    // The profile fields as JSON text; existing users get none.
+    sql: `ALTER TABLE users ADD COLUMN profile TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile));`,
+  },
 ];
 
 /** The schema version this code writes and expects. */

@@ -4,7 +4,7 @@ import type { AuditEvents, NewUser, StoredUser, UserPage, UserPatch } from "../.
 import { usernameKey } from "../../core/users/user.js";
 import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, decodeCursor, encodeCursor } from "../page-cursor.js";
-import { encodeScopes, readUserRow, USER_COLUMNS } from "../sql/rows.js";
+import { encodeProfile, encodeScopes, readUserRow, USER_COLUMNS } from "../sql/rows.js";
 import { checkUserBatch } from "../user-batch.js";
 import { isUniqueViolation } from "./sqlite-errors.js";
 
@@ -27,9 +27,10 @@ export interface UserQueries {
  */
 export function prepareUserQueries(db: Database, record: (events: AuditEvents | undefined) => void): UserQueries {
   const findByKey = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`);
-  const columns = `users (username, username_key, email, full_name, disabled, scopes, password_hash,
+  const columns = `users (username, username_key, email, full_name, disabled, scopes, password_hash, profile,
                           tokens_valid_after, created_at, updated_at)`;
-  const values = "VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @now, @now, @now)";
+  const values =
+    "VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @profile, @now, @now, @now)";
   const insert = db.prepare(`INSERT INTO ${columns} ${values}`);
   // `changes` tells the outcome: 0 when the key is taken, by an earlier row of the batch too.
   const insertIfNew = db.prepare(`INSERT INTO ${columns} ${values} ON CONFLICT (username_key) DO NOTHING`);
@@ -52,6 +53,7 @@ export function prepareUserQueries(db: Database, record: (events: AuditEvents | 
       disabled = coalesce(@disabled, disabled),
       scopes = coalesce(@scopes, scopes),
       password_hash = coalesce(@passwordHash, password_hash),
+      profile = coalesce(@profile, profile),
       tokens_valid_after = max(tokens_valid_after, coalesce(@tokensValidAfter, tokens_valid_after)),
       updated_at = @now
     WHERE username_key = @key
@@ -94,6 +96,7 @@ export function prepareUserQueries(db: Database, record: (events: AuditEvents | 
         disabled: patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
         scopes: patch.scopes === undefined ? null : encodeScopes(patch.scopes),
         passwordHash: patch.passwordHash ?? null,
+        profile: patch.profile === undefined ? null : encodeProfile(patch.profile),
         tokensValidAfter: patch.tokensValidAfter ?? null,
         now,
       });
@@ -129,6 +132,7 @@ function insertParams(user: NewUser, now: number): Record<string, string | numbe
     disabled: user.disabled ? 1 : 0,
     scopes: encodeScopes(user.scopes),
     passwordHash: user.passwordHash,
+    profile: encodeProfile(user.profile),
     now,
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { webhookRetryDelay } from "../../../src/core/audit/webhook-deliverer.js";
 import type { AuditEventJson, Gatehouse, WebhookOutcome } from "../../../src/core/index.js";
-import { webhookRetryDelay } from "../../../src/core/index.js";
 import { createTestGatehouse } from "../../support/fixtures.js";
 import { eventually, startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.js";
 

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signWebhook, verifyWebhookSignature } from "../../../src/core/index.js";
+import { signWebhook } from "../../../src/core/audit/webhook-signature.js";
+import { verifyWebhookSignature } from "../../../src/core/index.js";
 
 const SECRET = "whsec-0123456789abcdef";
 const BODY = '{"id":"0190","type":"login.failed"}';

@@ -14,6 +14,7 @@ function userWith(change: Partial<StoredUser> = {}): StoredUser {
     disabled: false,
     scopes: ["me"],
     passwordHash: "unused",
+    profile: {},
     tokensValidAfter: 0,
     createdAt: 0,
     updatedAt: 0,

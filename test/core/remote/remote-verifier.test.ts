@@ -5,7 +5,6 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type Clock,
-  createAccessTokenService,
   createFixedClock,
   createRemoteVerifier,
   DEFAULT_ISSUER,
@@ -17,6 +16,7 @@ import {
 } from "../../../src/core/index.js";
 import { createKeyRing, type KeyRing } from "../../../src/core/keys/key-ring.js";
 import { generateSigningKey, loadSigningKey } from "../../../src/core/keys/signing-keys.js";
+import { createAccessTokenService } from "../../../src/core/tokens/access-token.js";
 import { bearerAuth } from "../../../src/http/web/index.js";
 import { accessTokenFor, createTestServer } from "../../support/fixtures.js";
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createAuditLog } from "../../../src/core/audit/audit-log.js";
-import { ACCESS_TOKEN_TYP, createAccessTokenService, createFixedClock, MESSAGES } from "../../../src/core/index.js";
+import { ACCESS_TOKEN_TYP, createFixedClock, MESSAGES } from "../../../src/core/index.js";
 import { createKeyRing } from "../../../src/core/keys/key-ring.js";
 import { generateSigningKey, loadSigningKey } from "../../../src/core/keys/signing-keys.js";
 import { generateSuccessorKey, hashRefreshToken } from "../../../src/core/sessions/refresh-token.js";
 import { createSessionService } from "../../../src/core/sessions/session-service.js";
 import type { GatehouseStore, StoredUser } from "../../../src/core/store.js";
+import { createAccessTokenService } from "../../../src/core/tokens/access-token.js";
 import { memoryStore } from "../../../src/stores/memory/index.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);

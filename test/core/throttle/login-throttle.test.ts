@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   createFixedClock,
-  createLoginThrottle,
-  createMemoryAttemptStore,
   GatehouseError,
   isGatehouseError,
-  type LoginThrottle,
   MESSAGES,
-  resolveThrottleLimits,
   type ThrottleOptions,
-  throttleAddressKey,
 } from "../../../src/core/index.js";
+import { throttleAddressKey } from "../../../src/core/throttle/client-address.js";
+import { createLoginThrottle, type LoginThrottle } from "../../../src/core/throttle/login-throttle.js";
+import { createMemoryAttemptStore } from "../../../src/core/throttle/memory-attempts.js";
+import { resolveThrottleLimits } from "../../../src/core/throttle/throttle-limits.js";
 
 const MINUTE = 60_000;
 

@@ -1,5 +1,5 @@
 import { createMemoryAttemptStore } from "../../../src/core/throttle/memory-attempts.js";
-import { runAttemptStoreContract } from "../../stores/attempt-contract.js";
+import { runAttemptStoreContract } from "../../../src/testing/index.js";
 
 runAttemptStoreContract("memory", () => ({
   failures: createMemoryAttemptStore(),

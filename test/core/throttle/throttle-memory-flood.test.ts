@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  createFixedClock,
-  createLoginThrottle,
-  createMemoryAttemptStore,
-  GatehouseError,
-  isGatehouseError,
-  MESSAGES,
-} from "../../../src/core/index.js";
+import { createFixedClock, GatehouseError, isGatehouseError, MESSAGES } from "../../../src/core/index.js";
+import { createLoginThrottle } from "../../../src/core/throttle/login-throttle.js";
+import { createMemoryAttemptStore } from "../../../src/core/throttle/memory-attempts.js";
 
 const MINUTE = 60_000;
 const VICTIM = "198.51.100.7";

@@ -1,13 +1,9 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  createAccessTokenService,
-  createFixedClock,
-  DEFAULT_CLIENT_ID,
-  isGatehouseError,
-} from "../../../src/core/index.js";
+import { createFixedClock, DEFAULT_CLIENT_ID, isGatehouseError } from "../../../src/core/index.js";
 import { createKeyRing } from "../../../src/core/keys/key-ring.js";
 import { configuredSecretKey, generateSigningKey, loadSigningKey } from "../../../src/core/keys/signing-keys.js";
+import { createAccessTokenService } from "../../../src/core/tokens/access-token.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const SECRET = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";

@@ -50,7 +50,8 @@ describe("regression: the last admin could be demoted, disabled or deleted throu
 
   it("lets a user service built with keepAnAdmin off (the CLI's) demote the last admin", async () => {
     const { gatehouse, store } = await createTestGatehouse();
-    const { createUserService, createPasswordHasher, systemClock } = await import("../../../src/core/index.js");
+    const { createPasswordHasher, systemClock } = await import("../../../src/core/index.js");
+    const { createUserService } = await import("../../../src/core/users/user-service.js");
     const cli = createUserService({
       store,
       hasher: createPasswordHasher(),

@@ -1,7 +1,8 @@
 import { hash as argon2Hash } from "@node-rs/argon2";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkImportedHash, createPasswordHasher, validateImportedUser } from "../../../src/core/index.js";
+import { createPasswordHasher } from "../../../src/core/index.js";
+import { checkImportedHash, validateImportedUser } from "../../../src/core/users/user-import.js";
 
 // @node-rs/argon2's Algorithm values (a const enum, which verbatimModuleSyntax cannot import).
 const ARGON2D = 0;

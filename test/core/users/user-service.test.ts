@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   type CreateUserInput,
   createFixedClock,
-  createUserService,
   type GatehouseStore,
   isGatehouseError,
 } from "../../../src/core/index.js";
+import { createUserService } from "../../../src/core/users/user-service.js";
 import { memoryStore } from "../../../src/stores/memory/index.js";
 import { createTestHasher } from "../../support/fixtures.js";
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  isGatehouseError,
-  normalizeNewUsername,
-  normalizeUsername,
-  usernameKey,
-  validateEmail,
-} from "../../../src/core/index.js";
+import { isGatehouseError, usernameKey } from "../../../src/core/index.js";
+import { normalizeNewUsername, normalizeUsername, validateEmail } from "../../../src/core/users/user.js";
 
 function refusal(username: string): string | null {
   try {

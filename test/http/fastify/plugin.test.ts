@@ -5,8 +5,8 @@ import {
   type GatehousePluginOptions,
   type GatehouseRouteGroups,
   gatehousePlugin,
-  registerOAuthRoutes,
 } from "../../../src/http/fastify/index.js";
+import { registerOAuthRoutes } from "../../../src/http/fastify/oauth-routes.js";
 import { accessTokenFor, createTestGatehouse } from "../../support/fixtures.js";
 
 let gatehouse: Gatehouse;

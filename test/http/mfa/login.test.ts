@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryAttemptStore, throttleAddressKey } from "../../../src/core/index.js";
+import { throttleAddressKey } from "../../../src/core/throttle/client-address.js";
+import { createMemoryAttemptStore } from "../../../src/core/throttle/memory-attempts.js";
 import {
   call,
   claimsOf,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GatehouseStore } from "../../src/core/store.js";
+import type { GatehouseStore } from "../core/store.js";
 import { signingKey, T0 } from "./contract-fixtures.js";
 
 /** What every store must do with signing keys: add, supersede, list, retire. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GatehouseStore, StoredUser } from "../../src/core/store.js";
+import type { GatehouseStore, StoredUser } from "../core/store.js";
 import { expectRejectsWith, newUser, T0 } from "./contract-fixtures.js";
 
 const NAMES = ["dave", "Alice", "carol", "Émile", "bob", "ZOE", "eve"];

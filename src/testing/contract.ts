@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { GatehouseStore } from "../../src/core/store.js";
+import type { GatehouseStore } from "../core/store.js";
 import { describeAuditContract } from "./contract-audit.js";
 import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
@@ -7,6 +7,7 @@ import { describeKeyContract } from "./contract-keys.js";
 import { describeListContract } from "./contract-list.js";
 import { describeMfaContract } from "./contract-mfa.js";
 import { describeOutboxContract } from "./contract-outbox.js";
+import { describeProfileContract } from "./contract-profile.js";
 import { describeSessionContract } from "./contract-sessions.js";
 import { describeUserContract } from "./contract-users.js";
 
@@ -46,6 +47,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeAuditContract(current);
     describeOutboxContract(current);
     describeMfaContract(current);
+    describeProfileContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

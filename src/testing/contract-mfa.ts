@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SYSTEM_CONTEXT } from "../../src/core/audit/audit-event.js";
-import type { AuditEvent, GatehouseStore, StoredMfaToken } from "../../src/core/store.js";
+import { SYSTEM_CONTEXT } from "../core/audit/audit-event.js";
+import type { AuditEvent, GatehouseStore, StoredMfaToken } from "../core/store.js";
 import { newFamily, newUser, rotation, T0 } from "./contract-fixtures.js";
 
 const HASHES = Array.from({ length: 10 }, (_, i) => `code-hash-${i}`);

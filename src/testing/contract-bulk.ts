@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { GatehouseStore, NewUser } from "../../src/core/store.js";
-import { MAX_USER_BATCH } from "../../src/stores/user-batch.js";
+import type { GatehouseStore, NewUser } from "../core/store.js";
+import { MAX_USER_BATCH } from "../stores/user-batch.js";
 import { expectRejectsWith, newUser, T0 } from "./contract-fixtures.js";
 
 const numbered = (count: number, prefix = "user"): NewUser[] =>

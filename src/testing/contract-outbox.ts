@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toAuditEventJson } from "../../src/core/audit/audit-event.js";
-import type { GatehouseStore } from "../../src/core/store.js";
+import { toAuditEventJson } from "../core/audit/audit-event.js";
+import type { GatehouseStore } from "../core/store.js";
 import { auditEvent } from "./contract-audit.js";
 import { newFamily, newUser, T0 } from "./contract-fixtures.js";
 

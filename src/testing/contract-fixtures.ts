@@ -1,13 +1,7 @@
 import { expect } from "vitest";
-import type { GatehouseErrorCode } from "../../src/core/errors.js";
-import { isGatehouseError } from "../../src/core/errors.js";
-import type {
-  GatehouseStore,
-  NewRefreshFamily,
-  NewUser,
-  RefreshRotation,
-  StoredSigningKey,
-} from "../../src/core/store.js";
+import type { GatehouseErrorCode } from "../core/errors.js";
+import { isGatehouseError } from "../core/errors.js";
+import type { GatehouseStore, NewRefreshFamily, NewUser, RefreshRotation, StoredSigningKey } from "../core/store.js";
 
 /** Makes a fresh, empty store for one test. */
 export type StoreFactory = () => Promise<GatehouseStore> | GatehouseStore;
@@ -29,6 +23,7 @@ export function newUser(username: string, overrides: Partial<NewUser> = {}): New
     disabled: false,
     scopes: ["me"],
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+    profile: {},
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AuditEvent, AuditEventType } from "../../src/core/audit/audit-event.js";
-import type { GatehouseStore } from "../../src/core/store.js";
+import type { AuditEvent, AuditEventType } from "../core/audit/audit-event.js";
+import type { GatehouseStore } from "../core/store.js";
 import { expectRejectsWith, newFamily, newUser, rotation, signingKey, T0 } from "./contract-fixtures.js";
 
 let counter = 0;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SharedLoginAttempts } from "../../src/core/store.js";
-import type { LoginAttemptStore } from "../../src/core/throttle/attempt-store.js";
+import type { SharedLoginAttempts } from "../core/store.js";
+import type { LoginAttemptStore } from "../core/throttle/attempt-store.js";
 import { T0 } from "./contract-fixtures.js";
 
 /** The two counter stores of a throttle, fresh and empty, and how to let go of them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GatehouseStore, StoredRefreshToken } from "../../src/core/store.js";
+import type { GatehouseStore, StoredRefreshToken } from "../core/store.js";
 import { expectRejectsWith, newFamily, newUser, rotation, T0 } from "./contract-fixtures.js";
 
 const HOUR = 3_600_000;

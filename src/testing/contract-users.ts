@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GatehouseStore, UserPatch } from "../../src/core/store.js";
+import type { GatehouseStore, UserPatch } from "../core/store.js";
 import { expectRejectsWith, newUser, T0 } from "./contract-fixtures.js";
 
 /** What every store must do with users: create, find, update, delete. */
