@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../../src/core/store.js";
+import { describeAccountContract } from "./contract-accounts.js";
 import { describeAuditContract } from "./contract-audit.js";
 import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeSessionContract(current);
     describeAuditContract(current);
     describeOutboxContract(current);
+    describeAccountContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

@@ -102,6 +102,11 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
     retryWebhookDelivery: (id, owner, nextAttemptAt, error) =>
       store.retryWebhookDelivery(id, owner, nextAttemptAt, error),
     webhookOutboxStats: () => store.webhookOutboxStats(),
+    issueAccountToken: (token, events) => store.issueAccountToken(token, events),
+    consumeAccountToken: (purpose, tokenHash, now) => store.consumeAccountToken(purpose, tokenHash, now),
+    reserveAccountMail: (username, kind, now, windowMs, max) =>
+      store.reserveAccountMail(username, kind, now, windowMs, max),
+    findUsersByEmail: (email, limit) => store.findUsersByEmail(email, limit),
     ping: () => store.ping(),
     changeVersion: () => store.changeVersion(),
     close: () => store.close(),

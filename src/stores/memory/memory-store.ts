@@ -4,6 +4,7 @@ import { usernameKey } from "../../core/users/user.js";
 import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
+import { createMemoryAccounts } from "./memory-accounts.js";
 import { createMemoryAudit } from "./memory-audit.js";
 import { createMemoryOutbox } from "./memory-outbox.js";
 import { createMemorySessions } from "./memory-sessions.js";
@@ -34,6 +35,7 @@ export function memoryStore(): GatehouseStore {
   const audit = createMemoryAudit(open, outbox);
   const record = audit.append;
   const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed, record });
+  const accounts = createMemoryAccounts({ users, copyUser, open, record });
 
   return {
     kind: "memory",
@@ -73,7 +75,9 @@ export function memoryStore(): GatehouseStore {
       open();
       const user = users.get(usernameKey(username));
       if (!user) return null;
+      const before = copyUser(user);
       if (patch.email !== undefined) user.email = patch.email;
+      if (patch.emailVerified !== undefined) user.emailVerified = patch.emailVerified;
       if (patch.fullName !== undefined) user.fullName = patch.fullName;
       if (patch.disabled !== undefined) user.disabled = patch.disabled;
       if (patch.scopes !== undefined) user.scopes = [...patch.scopes];
@@ -82,6 +86,7 @@ export function memoryStore(): GatehouseStore {
         user.tokensValidAfter = Math.max(user.tokensValidAfter, patch.tokensValidAfter);
       }
       user.updatedAt = now;
+      accounts.userChanged(usernameKey(username), before, user);
       record(events);
       changed();
       return copyUser(user);
@@ -93,6 +98,7 @@ export function memoryStore(): GatehouseStore {
       const deleted = users.delete(key);
       if (deleted) {
         sessions.forgetUser(key);
+        accounts.forgetUser(key);
         record(events);
         changed();
       }
@@ -169,7 +175,13 @@ export function memoryStore(): GatehouseStore {
     retryWebhookDelivery: outbox.retryWebhookDelivery,
     webhookOutboxStats: outbox.webhookOutboxStats,
     findTokenSubject: sessions.findTokenSubject,
-    purgeExpired: sessions.purgeExpired,
+    async purgeExpired(now) {
+      return (await sessions.purgeExpired(now)) + accounts.purge(now);
+    },
+    issueAccountToken: accounts.issueAccountToken,
+    consumeAccountToken: accounts.consumeAccountToken,
+    reserveAccountMail: accounts.reserveAccountMail,
+    findUsersByEmail: accounts.findUsersByEmail,
 
     async ping() {
       open();

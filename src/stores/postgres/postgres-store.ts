@@ -1,4 +1,5 @@
 import type { GatehouseStore } from "../../core/store.js";
+import { createAccountQueries } from "./account-queries.js";
 import { createPostgresAttempts } from "./attempt-queries.js";
 import { createAuditQueries } from "./audit-queries.js";
 import { createChangeCounter } from "./change-counter.js";
@@ -42,6 +43,7 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
   const secrets = createSecretQueries(pool, tables);
   const refresh = createRefreshQueries(pool, tables, changes, audit);
   const revocations = createRevocationQueries(pool, tables, changes, audit);
+  const accounts = createAccountQueries(pool, tables, audit);
   let closed = false;
 
   return {
@@ -81,7 +83,13 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
       guarded(() => outbox.retry(id, owner, nextAttemptAt, error)),
     webhookOutboxStats: () => guarded(() => outbox.stats()),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),
-    purgeExpired: (now) => guarded(() => revocations.purgeExpired(now)),
+    purgeExpired: (now) => guarded(async () => (await revocations.purgeExpired(now)) + (await accounts.purge(now))),
+
+    issueAccountToken: (token, events) => guarded(() => accounts.issue(token, events)),
+    consumeAccountToken: (purpose, tokenHash, now) => guarded(() => accounts.consume(purpose, tokenHash, now)),
+    reserveAccountMail: (username, kind, now, windowMs, max) =>
+      guarded(() => accounts.reserveMail(username, kind, now, windowMs, max)),
+    findUsersByEmail: (email, limit) => guarded(() => accounts.findByEmail(email, limit)),
 
     ping: () =>
       guarded(async () => {

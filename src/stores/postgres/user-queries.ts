@@ -36,10 +36,10 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
     text: `
       WITH created AS (
         INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
-                                tokens_valid_after, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8)
+                                tokens_valid_after, created_at, updated_at, email_verified)
+        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8, $9)
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("created")}, ${audit.cte(9, "EXISTS (SELECT 1 FROM created)")}
+      ), ${changes.countAfter("created")}, ${audit.cte(10, "EXISTS (SELECT 1 FROM created)")}
       SELECT * FROM created
     `,
   };
@@ -52,14 +52,16 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
     text: `
       WITH created AS (
         INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
-                                tokens_valid_after, created_at, updated_at)
-        SELECT username, username_key, email, full_name, disabled, scopes::jsonb, password_hash, $8, $8, $8
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[])
-          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash)
+                                tokens_valid_after, created_at, updated_at, email_verified)
+        SELECT username, username_key, email, full_name, disabled, scopes::jsonb, password_hash, $8, $8, $8,
+               email_verified
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[],
+                    $9::boolean[])
+          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash, email_verified)
         ON CONFLICT (username_key) DO NOTHING
         RETURNING username_key
       ), ${changes.countAfter("created")},
-      ${audit.cte(9, "e.username_key IN (SELECT username_key FROM created)")}
+      ${audit.cte(10, "e.username_key IN (SELECT username_key FROM created)")}
       SELECT coalesce(array_agg(username_key), '{}') AS created FROM created
     `,
   };
@@ -76,10 +78,11 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
           scopes = coalesce($5::jsonb, scopes),
           password_hash = coalesce($6, password_hash),
           tokens_valid_after = greatest(tokens_valid_after, coalesce($7, tokens_valid_after)),
-          updated_at = $8
+          updated_at = $8,
+          email_verified = coalesce($9, email_verified)
         WHERE username_key = $1
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("updated")}, ${audit.cte(9, "EXISTS (SELECT 1 FROM updated)")}
+      ), ${changes.countAfter("updated")}, ${audit.cte(10, "EXISTS (SELECT 1 FROM updated)")}
       SELECT * FROM updated
     `,
   };
@@ -115,6 +118,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
           encodeScopes(user.scopes),
           user.passwordHash,
           now,
+          user.emailVerified === true,
           ...audit.values(events),
         ]);
         return readUserRow(row);
@@ -149,6 +153,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
         rows.map(({ user }) => encodeScopes(user.scopes)),
         rows.map(({ user }) => user.passwordHash),
         now,
+        rows.map(({ user }) => user.emailVerified === true),
         // Each user's events, recorded when that user is created (the statement matches them by key).
         ...audit.values(rows.flatMap(({ key }) => events?.[firstIndex.get(key) ?? -1] ?? [])),
       ]);
@@ -169,6 +174,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
         patch.passwordHash ?? null,
         patch.tokensValidAfter ?? null,
         now,
+        patch.emailVerified ?? null,
         ...audit.values(events),
       ]);
       return row === undefined ? null : readUserRow(row);

@@ -11,7 +11,7 @@ import type {
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
-  "username, email, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at";
+  "username, email, email_verified, full_name, disabled, scopes, password_hash, tokens_valid_after, created_at, updated_at";
 
 /** The signing key columns every SQL store selects. */
 export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
@@ -45,6 +45,7 @@ export function readUserRow(row: unknown): StoredUser {
     typeof email !== "string" ||
     typeof full_name !== "string" ||
     (disabled !== 0 && disabled !== 1 && typeof disabled !== "boolean") ||
+    !isFlag(r.email_verified) ||
     typeof password_hash !== "string" ||
     typeof tokens_valid_after !== "number" ||
     typeof created_at !== "number" ||
@@ -55,6 +56,7 @@ export function readUserRow(row: unknown): StoredUser {
   return {
     username,
     email,
+    emailVerified: r.email_verified === 1 || r.email_verified === true,
     fullName: full_name,
     disabled: disabled === 1 || disabled === true,
     scopes: decodeScopes(r.scopes),
@@ -63,6 +65,11 @@ export function readUserRow(row: unknown): StoredUser {
     createdAt: created_at,
     updatedAt: updated_at,
   };
+}
+
+/** SQLite's 0/1 or PostgreSQL's boolean. */
+function isFlag(value: unknown): boolean {
+  return value === 0 || value === 1 || typeof value === "boolean";
 }
 
 /**

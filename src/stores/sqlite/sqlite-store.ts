@@ -1,4 +1,5 @@
 import type { AuditEvents, GatehouseStore } from "../../core/store.js";
+import { prepareAccountQueries } from "./account-queries.js";
 import { prepareAuditQueries } from "./audit-queries.js";
 import { prepareKeyQueries } from "./key-queries.js";
 import { openSqliteDatabase } from "./open-database.js";
@@ -24,6 +25,7 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
   const db = await openSqliteDatabase(path, options);
   const outbox = guarded(() => prepareOutboxQueries(db));
   const audit = guarded(() => prepareAuditQueries(db, outbox));
+  const accounts = guarded(() => prepareAccountQueries(db, audit.insert));
   const { users, keys, secrets, refresh, revocations, ping, dataVersion, transaction } = guarded(() => ({
     users: prepareUserQueries(db, audit.insert),
     keys: prepareKeyQueries(db),
@@ -151,7 +153,13 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     retryWebhookDelivery: async (id, owner, nextAttemptAt, error) =>
       guarded(() => withoutFsync(() => outbox.retry(id, owner, nextAttemptAt, error))),
     webhookOutboxStats: async () => guarded(() => outbox.stats()),
-    purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now)),
+    purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now) + accounts.purge(now)),
+
+    issueAccountToken: async (token, events) => guarded(() => accounts.issue(token, events)),
+    consumeAccountToken: async (purpose, tokenHash, now) => guarded(() => accounts.consume(purpose, tokenHash, now)),
+    reserveAccountMail: async (username, kind, now, windowMs, max) =>
+      guarded(() => accounts.reserveMail(username, kind, now, windowMs, max)),
+    findUsersByEmail: async (email, limit) => guarded(() => accounts.findByEmail(email, limit)),
 
     ping: async () => {
       guarded(() => ping.get());
