@@ -23,6 +23,8 @@ export type GatehouseErrorCode =
   | "user_exists"
   | "last_admin"
   | "session_not_found"
+  | "invalid_account_token"
+  | "registration_closed"
   | "store_unavailable";
 
 /** Options for a {@link GatehouseError}. */
@@ -70,4 +72,9 @@ export const MESSAGES = {
   inactiveUser: "Inactive user",
   /** A valid token that lacks a scope the resource needs. */
   notEnoughPermissions: "Not enough permissions",
+  /** A correct password of a user whose e-mail must be verified first. */
+  emailNotVerified:
+    "E-mail address not verified: follow the link in the verification mail (a password reset link verifies it too)",
+  /** Every bad, used or expired verification, reset or unlock token. */
+  invalidAccountToken: "Invalid or expired token",
 } as const;

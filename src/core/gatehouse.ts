@@ -1,3 +1,5 @@
+import { resolveAccountOptions } from "./accounts/account-options.js";
+import { type AccountService, createAccountService } from "./accounts/account-service.js";
 import type { AuditContext } from "./audit/audit-event.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { createWebhookDeliverer, type WebhookDeliverer } from "./audit/webhook-deliverer.js";
@@ -5,6 +7,7 @@ import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
 import { createPasswordLogin } from "./grants/password-login.js";
+import { createSecondProof } from "./grants/second-proof.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 import { type CreatedKey, createKeyManager } from "./keys/key-manager.js";
 import type { SigningKeyStatus } from "./keys/key-states.js";
@@ -20,6 +23,7 @@ import { createSessionDirectory, type SessionDirectory } from "./sessions/sessio
 import { createSessionService } from "./sessions/session-service.js";
 import type { GatehouseStore } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
+import { createMemoryAttemptStore } from "./throttle/memory-attempts.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
 import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
@@ -36,6 +40,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly sessions: SessionDirectory;
   /** The audit log: what happened, to whom, by whom (read it with `list`). */
   readonly audit: AuditLog;
+  /** Registration, e-mail verification, password reset and unlock links. */
+  readonly accounts: AccountService;
   /** The webhook deliverer when `webhook` is configured; null otherwise. */
   readonly webhooks: WebhookDeliverer | null;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
@@ -91,6 +97,7 @@ export interface Gatehouse extends PrincipalResolver {
  */
 export async function createGatehouse(input: GatehouseOptions): Promise<Gatehouse> {
   const options = resolveOptions(input);
+  const accountSettings = resolveAccountOptions(input.accounts, options.issuer);
   const clock = input.clock ?? systemClock;
   const cached: CachedStore | null =
     options.subjectCacheTtl > 0
@@ -143,11 +150,27 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
   const authenticate = createAuthenticate({ store, hasher, clock });
   const checkPassword = createCheckPassword({ authenticate, throttle });
   const changeOwnPassword = createChangeOwnPassword({ checkPassword, users });
+  const accounts = createAccountService({
+    settings: accountSettings,
+    store,
+    clock,
+    audit,
+    hasher,
+    users,
+    throttle,
+    counters:
+      (input.throttle === false ? undefined : input.throttle?.failures) ??
+      store.loginAttempts?.failures ??
+      createMemoryAttemptStore(),
+    startSession: (user, scopes, context) => sessions.startSession(user, scopes, context),
+  });
   // The token endpoint's password check: the same throttle, and every failure in the audit log.
   const passwordLogin = createPasswordLogin({
     checkCredentials: createCheckCredentials({ store, hasher, clock }),
     throttle,
     audit,
+    secondProof: createSecondProof({ refuseWithUnlockLink: accounts.unlockLinks.refuseWithUnlockLink }),
+    onUnderAttack: accounts.unlockLinks.noticeUnderAttack,
   });
   const webhooks: WebhookDeliverer | null =
     options.webhook === null
@@ -171,6 +194,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
 
   const grantDeps: GrantDependencies = {
     knownScopes,
+    requireVerifiedEmail: accountSettings.requireVerifiedEmail,
     authenticate: passwordLogin.authenticate,
     recordLoginFailure: passwordLogin.recordFailure,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
@@ -185,6 +209,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     users,
     sessions: sessionDirectory,
     audit,
+    accounts,
     webhooks,
     scopes: options.scopes,
     // What leaves the core carries no password hash.
@@ -206,6 +231,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     listKeys: () => keys.list(),
     syncWithStore: upkeep.syncWithStore,
     async close() {
+      await accounts.idle();
       await webhooks?.stop();
       await upkeep.stop();
       await store.close();

@@ -4,6 +4,17 @@
  */
 
 export {
+  ACCOUNT_MAIL_KINDS,
+  type AccountMail,
+  type AccountMailer,
+  type AccountMailKind,
+  type MailOutcome,
+} from "./accounts/account-mail.js";
+export type { AccountOptions } from "./accounts/account-options.js";
+export type { AccountRequestContext, AccountService, RegisterInput } from "./accounts/account-service.js";
+export { ACCOUNT_TOKEN_LIFETIME_MINUTES } from "./accounts/account-token.js";
+export type { ForgotPasswordInput } from "./accounts/password-reset.js";
+export {
   AUDIT_EVENT_TYPES,
   type AuditActor,
   type AuditContext,
@@ -82,10 +93,14 @@ export {
   type SessionInfo,
 } from "./sessions/session-directory.js";
 export type {
+  AccountTokenPurpose,
+  AccountTokenStore,
   AuditEvents,
   AuditStore,
+  ConsumedAccountToken,
   GatehouseStore,
   KeyStore,
+  NewAccountToken,
   NewRefreshFamily,
   NewUser,
   RefreshReplacement,

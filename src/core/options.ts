@@ -1,3 +1,4 @@
+import type { AccountOptions } from "./accounts/account-options.js";
 import type { WebhookOptions } from "./audit/webhook-deliverer.js";
 import type { Clock } from "./clock.js";
 import { JWKS_MAX_AGE_SECONDS } from "./keys/key-ring.js";
@@ -76,6 +77,8 @@ export interface GatehouseOptions {
   hashQueue?: Partial<WorkQueueOptions>;
   /** Brute-force throttling of password logins; on with the contract's limits unless `false`. */
   throttle?: Partial<ThrottleOptions> | false;
+  /** Registration, e-mail verification, password reset and unlock links (docs/ACCOUNTS.md). */
+  accounts?: AccountOptions;
   clock?: Clock;
 }
 

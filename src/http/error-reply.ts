@@ -45,6 +45,8 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   user_exists: { status: 409 },
   last_admin: { status: 409 },
   session_not_found: { status: 404, detail: "Session not found" },
+  invalid_account_token: { status: 400, detail: "Invalid or expired token" },
+  registration_closed: { status: 404, detail: "Not Found" },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
 };
 

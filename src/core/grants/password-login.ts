@@ -3,10 +3,11 @@ import { GatehouseError, isGatehouseError, MESSAGES } from "../errors.js";
 import type { CheckCredentials } from "../passwords/authenticate.js";
 import type { StoredUser } from "../store.js";
 import type { LoginThrottle } from "../throttle/login-throttle.js";
+import type { SecondProof } from "./second-proof.js";
 import { type TokenRequestContext, tokenRequestAuditContext } from "./token-request.js";
 
 /** Why a password login failed, as `login.failed` records it. */
-export type LoginFailureReason = "credentials" | "inactive" | "throttled";
+export type LoginFailureReason = "credentials" | "inactive" | "throttled" | "unverified";
 
 /** The password check of the token endpoint: throttled, and every failure recorded. */
 export interface PasswordLogin {
@@ -21,6 +22,13 @@ export interface PasswordLoginOptions {
   checkCredentials: CheckCredentials;
   throttle: LoginThrottle | null;
   audit: AuditLog;
+  /**
+   * Past the per-username limit at a new address, what a correct password leads to; absent,
+   * such an attempt is refused without a password check.
+   */
+  secondProof?: SecondProof;
+  /** Told, without waiting, that a username's limit met a new address (to tell the owner). */
+  onUnderAttack?: (username: string) => void;
 }
 
 /**
@@ -28,7 +36,13 @@ export interface PasswordLoginOptions {
  * one insert after the password work, the same for an unknown username (`known: false`) as for
  * a wrong password, so neither the reply nor its timing tells them apart.
  */
-export function createPasswordLogin({ checkCredentials, throttle, audit }: PasswordLoginOptions): PasswordLogin {
+export function createPasswordLogin({
+  checkCredentials,
+  throttle,
+  audit,
+  secondProof,
+  onUnderAttack,
+}: PasswordLoginOptions): PasswordLogin {
   const recordFailure = (
     username: string,
     reason: LoginFailureReason,
@@ -61,7 +75,14 @@ export function createPasswordLogin({ checkCredentials, throttle, audit }: Passw
       };
       if (throttle === null) return check();
       try {
-        return await throttle.guard(username, context.clientAddress, check);
+        const underAttack =
+          secondProof === undefined
+            ? undefined
+            : {
+                noticed: () => onUnderAttack?.(username),
+                passed: (user: StoredUser, retryAfterSeconds: number) => secondProof(user, context, retryAfterSeconds),
+              };
+        return await throttle.guard(username, context.clientAddress, check, underAttack);
       } catch (error) {
         if (isGatehouseError(error, "throttled")) await recordFailure(username, "throttled", context);
         throw error;

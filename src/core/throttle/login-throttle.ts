@@ -22,6 +22,19 @@ export interface LoginThrottleOptions extends Partial<ThrottleOptions> {
   clock?: Clock;
 }
 
+/**
+ * What a login does when the username is under attack (past its per-username limit) and the
+ * address has never logged in as it: instead of refusing outright, the password is checked
+ * (the per-address limits still apply first), and a correct one goes to {@link passed}, which
+ * decides what more the user must show.
+ */
+export interface UnderAttackHandler<T> {
+  /** Told, without waiting, that a new address met the username's limit. */
+  noticed(): void;
+  /** A correct password at a new address while under attack: return to go on, or throw (`throttled`). */
+  passed(result: T, retryAfterSeconds: number): Promise<T>;
+}
+
 /** Brute-force protection for password logins. */
 export interface LoginThrottle {
   readonly limits: ThrottleLimits;
@@ -29,8 +42,17 @@ export interface LoginThrottle {
    * Runs `authenticate` for this username and client address unless the attempt is
    * throttled, in which case it throws `throttled` (with `retryAfterSeconds`) without
    * calling it: a refused attempt costs no password hash. Counts a failed attempt.
+   * With `underAttack`, an attempt blocked only by the per-username limit runs anyway and a
+   * success goes to the handler (the address is then not remembered as known).
    */
-  guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T>;
+  guard<T>(
+    username: string,
+    clientAddress: string,
+    authenticate: () => Promise<T>,
+    underAttack?: UnderAttackHandler<T>,
+  ): Promise<T>;
+  /** Remembers the address as one that logged in as the user (an unlock link does, as a login does). */
+  rememberLogin(username: string, clientAddress: string): Promise<void>;
 }
 
 interface CountedKey {
@@ -83,7 +105,12 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
    * attempts already admitted could use up the allowance (or throws `overloaded` when as many
    * wait already, so a flood is shed, not queued), and returns the counters it read.
    */
-  const admit = async (hold: GateHold, counted: readonly CountedKey[], knownKey: string | null) => {
+  const admit = async (
+    hold: GateHold,
+    counted: readonly CountedKey[],
+    knownKey: string | null,
+    passUserLimit: boolean,
+  ) => {
     const keys = counted.map((entry) => entry.key);
     for (;;) {
       const mark = hold.mark();
@@ -91,6 +118,8 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       const counters = await failures.get(keys, now);
       let known: boolean | undefined;
       let penalty = 0;
+      // The per-username penalty at a new address, when the caller lets such an attempt go on.
+      let userPenalty = 0;
       const crowded: number[] = [];
       for (const [index, entry] of counted.entries()) {
         const counter = counters[index] ?? null;
@@ -101,6 +130,10 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
         if (entry.exemptIfKnown && knownKey !== null) {
           known ??= (await knownLogins.get([knownKey], now))[0] !== null;
           if (known) continue;
+          if (passUserLimit && left > 0) {
+            userPenalty = Math.max(userPenalty, left);
+            continue;
+          }
         }
         if (left > 0) penalty = Math.max(penalty, left);
         else crowded.push(index);
@@ -112,7 +145,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       }
       if (crowded.length === 0) {
         hold.admit();
-        return counters;
+        return { counters, userPenalty };
       }
       if (crowded.some((index) => hold.waiting(index) >= (counted[index]?.allowance ?? 0))) {
         throw new GatehouseError("overloaded", BUSY, { retryAfterSeconds: 1 });
@@ -121,13 +154,33 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
     }
   };
 
+  /** Marks the address known for the user and clears the pair's failures (a login, or an unlock link). */
+  const remember = async (counted: readonly CountedKey[], knownKey: string) => {
+    const at = clock.now();
+    const pair = counted.find((entry) => entry.key.startsWith("p|"));
+    await Promise.all([
+      knownLogins.increment(knownKey, limits.rememberLoginSeconds * 1000, at),
+      pair === undefined ? undefined : failures.delete([pair.key]),
+    ]);
+  };
+
   return {
     limits,
-    async guard<T>(username: string, clientAddress: string, authenticate: () => Promise<T>): Promise<T> {
+    async rememberLogin(username, clientAddress) {
+      const { counted, knownKey } = countedKeysOf(username, clientAddress);
+      if (knownKey !== null) await remember(counted, knownKey);
+    },
+    async guard<T>(
+      username: string,
+      clientAddress: string,
+      authenticate: () => Promise<T>,
+      underAttack?: UnderAttackHandler<T>,
+    ): Promise<T> {
       const { counted, knownKey } = countedKeysOf(username, clientAddress);
       const hold = gate.hold(counted.map((entry) => entry.key));
       try {
-        const counters = await admit(hold, counted, knownKey);
+        const { counters, userPenalty } = await admit(hold, counted, knownKey, underAttack !== undefined);
+        if (userPenalty > 0) underAttack?.noticed();
         let result: T;
         try {
           result = await authenticate();
@@ -149,14 +202,10 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
           }
           throw error;
         }
-        if (knownKey !== null) {
-          const at = clock.now();
-          const pair = counted.find((entry) => entry.key.startsWith("p|"));
-          await Promise.all([
-            knownLogins.increment(knownKey, limits.rememberLoginSeconds * 1000, at),
-            pair === undefined ? undefined : failures.delete([pair.key]),
-          ]);
-        }
+        // A password alone is not enough here: the handler decides, and the address stays new.
+        if (userPenalty > 0 && underAttack !== undefined)
+          return await underAttack.passed(result, Math.ceil(userPenalty / 1000));
+        if (knownKey !== null) await remember(counted, knownKey);
         return result;
       } finally {
         hold.release();

@@ -24,13 +24,19 @@ export interface CreateUserInput {
   fullName?: string;
   scopes?: string[];
   disabled?: boolean;
+  /** Default false: the user has yet to prove they receive mail there. */
+  emailVerified?: boolean;
+  /** Self-service sign-up: recorded as `user.registered` rather than `user.created`. */
+  registered?: boolean;
   /** Only `gatehouse demo` sets this, for the tutorial's short passwords. */
   skipPasswordPolicy?: boolean;
 }
 
 /** What an update may change. */
 export interface UpdateUserInput {
+  /** A different address becomes unverified unless `emailVerified` says otherwise. */
   email?: string;
+  emailVerified?: boolean;
   fullName?: string;
   disabled?: boolean;
   scopes?: string[];
@@ -122,10 +128,14 @@ export function createUserService(options: UserServiceOptions): UserService {
       if (!input.skipPasswordPolicy) validateNewPassword(input.password);
       const passwordHash = await hasher.hash(input.password);
       const disabled = input.disabled ?? false;
+      const emailVerified = input.emailVerified ?? false;
       const created = await store.createUser(
-        { username, email, fullName, scopes, disabled, passwordHash },
+        { username, email, emailVerified, fullName, scopes, disabled, passwordHash },
         clock.now(),
-        event("user.created", username, contextOr(context), { scopes, disabled }),
+        event(input.registered ? "user.registered" : "user.created", username, contextOr(context), {
+          scopes,
+          disabled,
+        }),
       );
       return withoutPasswordHash(created);
     },
@@ -146,6 +156,9 @@ export function createUserService(options: UserServiceOptions): UserService {
       if (input.password !== undefined) validateNewPassword(input.password);
       // Read before the hash, so an unknown user costs none; the events say what really changed.
       const before = mustExist(await find(username));
+      if (input.emailVerified !== undefined) patch.emailVerified = input.emailVerified;
+      else if (patch.email !== undefined && patch.email.toLowerCase() !== before.email.toLowerCase())
+        patch.emailVerified = false;
       if (input.password !== undefined) {
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
@@ -183,6 +196,7 @@ export function createUserService(options: UserServiceOptions): UserService {
     const fields = [
       patch.email !== undefined && patch.email !== before.email ? "email" : null,
       patch.fullName !== undefined && patch.fullName !== before.fullName ? "full_name" : null,
+      patch.emailVerified !== undefined && patch.emailVerified !== before.emailVerified ? "email_verified" : null,
     ].filter((field) => field !== null);
     const scopesChanged = patch.scopes !== undefined && patch.scopes.join(" ") !== before.scopes.join(" ");
     return [
