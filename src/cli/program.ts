@@ -7,6 +7,8 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerSessionsCommand } from "./commands/sessions.js";
 import { registerUsersCommand } from "./commands/users.js";
 import { registerUsersImportCommand } from "./commands/users-import.js";
+import { registerUsersResetLinkCommand } from "./commands/users-reset-link.js";
+import { registerUsersUnlockCommand } from "./commands/users-unlock.js";
 import type { CliIo } from "./io.js";
 import { reportError } from "./report-error.js";
 
@@ -42,6 +44,8 @@ export function createProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerUsersCommand(program, io);
   registerUsersImportCommand(program, io);
+  registerUsersResetLinkCommand(program, io);
+  registerUsersUnlockCommand(program, io);
   registerSessionsCommand(program, io);
   registerAuditCommand(program, io);
   registerKeysCommand(program, io);

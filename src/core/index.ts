@@ -13,6 +13,7 @@ export {
 export type { AccountOptions } from "./accounts/account-options.js";
 export type { AccountRequestContext, AccountService, RegisterInput } from "./accounts/account-service.js";
 export { ACCOUNT_TOKEN_LIFETIME_MINUTES } from "./accounts/account-token.js";
+export { createOperatorResetLink, type OperatorResetLinkOptions } from "./accounts/operator-links.js";
 export type { ForgotPasswordInput } from "./accounts/password-reset.js";
 export {
   AUDIT_EVENT_TYPES,
@@ -127,7 +128,7 @@ export type {
 export type { AttemptCounter, LoginAttemptStore } from "./throttle/attempt-store.js";
 export { throttleAddressKey } from "./throttle/client-address.js";
 export type { LoginThrottle, ThrottleOptions } from "./throttle/login-throttle.js";
-export { createLoginThrottle } from "./throttle/login-throttle.js";
+export { createLoginThrottle, userCounterKeys } from "./throttle/login-throttle.js";
 export type { MemoryAttemptStore, MemoryAttemptStoreOptions } from "./throttle/memory-attempts.js";
 export { createMemoryAttemptStore } from "./throttle/memory-attempts.js";
 export type { ThrottleLimits } from "./throttle/throttle-limits.js";

@@ -214,6 +214,16 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
   };
 }
 
+/**
+ * The failure counters of one user, as `gatehouse users unlock` clears them: the per-username
+ * counter by key, and the per-(username, address) counters by prefix. `null` for a username
+ * the policy refuses (it has none).
+ */
+export function userCounterKeys(username: string): { key: string; pairPrefix: string } | null {
+  const user = userKeyOf(username);
+  return user === null ? null : { key: `u|${user}`, pairPrefix: `p|${user}|` };
+}
+
 /** The case-folded username failures are counted under; `null` for one the policy refuses (counted per address only). */
 function userKeyOf(username: string): string | null {
   try {
