@@ -159,9 +159,9 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     users,
     throttle,
     counters:
-      (input.throttle === false ? undefined : input.throttle?.failures) ??
-      store.loginAttempts?.failures ??
-      createMemoryAttemptStore(),
+      input.throttle === false
+        ? null
+        : (input.throttle?.failures ?? store.loginAttempts?.failures ?? createMemoryAttemptStore()),
     startSession: (user, scopes, context) => sessions.startSession(user, scopes, context),
   });
   // The token endpoint's password check: the same throttle, and every failure in the audit log.

@@ -15,13 +15,16 @@ import type { ResolvedAccountOptions } from "./account-options.js";
 import { createBackgroundTasks } from "./background-tasks.js";
 import { createEmailVerification } from "./email-verification.js";
 import { createPasswordReset, type ForgotPasswordInput } from "./password-reset.js";
-import { createRequestLimiter, type RequestBudget } from "./request-limiter.js";
+import { createRequestLimiter, type RequestBudget, type RequestLimiter } from "./request-limiter.js";
 import { createUnlockLinks, type UnlockLinks } from "./unlock-links.js";
 
 /** Registrations one address may make per hour. */
 export const REGISTRATION_BUDGET: RequestBudget = { name: "r", allowance: 10, windowSeconds: 3600 };
 /** Forgot-password requests one address may make per 15 minutes. */
 export const FORGOT_PASSWORD_BUDGET: RequestBudget = { name: "f", allowance: 10, windowSeconds: 15 * 60 };
+
+// Throttling off (`throttle: false`, GATEHOUSE_THROTTLE=off) turns the per-address budgets off too.
+const UNLIMITED: RequestLimiter = { spend: async () => {}, check: async () => {}, fail: async () => {} };
 
 /** What `register` takes. */
 export interface RegisterInput {
@@ -71,8 +74,8 @@ export interface AccountServiceOptions {
   hasher: PasswordHasher;
   users: UserService;
   throttle: LoginThrottle | null;
-  /** Counters for the per-address budgets: the throttle's (shared across instances when it is). */
-  counters: LoginAttemptStore;
+  /** Counters for the per-address budgets: the throttle's (shared across instances when it is); null when throttling is off. */
+  counters: LoginAttemptStore | null;
   startSession(user: StoredUser, scopes: readonly string[], context: TokenRequestContext): Promise<TokenResponse>;
 }
 
@@ -80,7 +83,7 @@ export interface AccountServiceOptions {
 export function createAccountService(options: AccountServiceOptions): AccountService {
   const { settings, store, clock, audit, hasher, users } = options;
   const mailer = settings.mailer;
-  const limiter = createRequestLimiter(options.counters, clock);
+  const limiter = options.counters === null ? UNLIMITED : createRequestLimiter(options.counters, clock);
   const background = createBackgroundTasks(settings.onError);
   const links = createAccountLinks({ store, clock, limiter, appUrl: settings.appUrl, audit });
   const verification = createEmailVerification({ store, clock, audit, links, mailer });
