@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ACCOUNT_MAIL_KINDS, type AccountMail, type AccountMailKind } from "../core/index.js";
 
-/** One mail's template: subject, plain text and HTML, with `{{link}}`, `{{username}}`, `{{expires_minutes}}`. */
+/** One mail's template: subject, plain text and HTML, with `{{link}}`, `{{username}}`, `{{expires}}`, `{{expires_minutes}}`. */
 export interface MailTemplate {
   subject: string;
   text: string;
@@ -20,18 +20,18 @@ export interface RenderedMail {
 export const DEFAULT_MAIL_TEMPLATES: Readonly<Record<AccountMailKind, MailTemplate>> = {
   verify: {
     subject: "Confirm your e-mail address",
-    text: "Hello {{username}},\n\nconfirm that this is your e-mail address by opening this link:\n\n{{link}}\n\nThe link works once, for {{expires_minutes}} minutes. If you did not sign up, ignore this mail.\n",
-    html: '<p>Hello {{username}},</p><p>confirm that this is your e-mail address by opening this link:</p><p><a href="{{link}}">{{link}}</a></p><p>The link works once, for {{expires_minutes}} minutes. If you did not sign up, ignore this mail.</p>',
+    text: "Hello {{username}},\n\nconfirm that this is your e-mail address by opening this link:\n\n{{link}}\n\nThe link works once, for {{expires}}. If you did not sign up, ignore this mail.\n",
+    html: '<p>Hello {{username}},</p><p>confirm that this is your e-mail address by opening this link:</p><p><a href="{{link}}">{{link}}</a></p><p>The link works once, for {{expires}}. If you did not sign up, ignore this mail.</p>',
   },
   reset: {
     subject: "Reset your password",
-    text: "Hello {{username}},\n\nsomeone (hopefully you) asked to reset your password. Choose a new one here:\n\n{{link}}\n\nThe link works once, for {{expires_minutes}} minutes. If it was not you, ignore this mail: your password stays as it is.\n",
-    html: '<p>Hello {{username}},</p><p>someone (hopefully you) asked to reset your password. Choose a new one here:</p><p><a href="{{link}}">{{link}}</a></p><p>The link works once, for {{expires_minutes}} minutes. If it was not you, ignore this mail: your password stays as it is.</p>',
+    text: "Hello {{username}},\n\nsomeone (hopefully you) asked to reset your password. Choose a new one here:\n\n{{link}}\n\nThe link works once, for {{expires}}. If it was not you, ignore this mail: your password stays as it is.\n",
+    html: '<p>Hello {{username}},</p><p>someone (hopefully you) asked to reset your password. Choose a new one here:</p><p><a href="{{link}}">{{link}}</a></p><p>The link works once, for {{expires}}. If it was not you, ignore this mail: your password stays as it is.</p>',
   },
   unlock: {
     subject: "Log in from a new place",
-    text: "Hello {{username}},\n\nyour account is receiving many failed logins, so a login from a new place needs this link as well as your password:\n\n{{link}}\n\nOpening it logs you in there. It works once, for {{expires_minutes}} minutes. If you did not just log in, do not open it, and consider changing your password.\n",
-    html: '<p>Hello {{username}},</p><p>your account is receiving many failed logins, so a login from a new place needs this link as well as your password:</p><p><a href="{{link}}">{{link}}</a></p><p>Opening it logs you in there. It works once, for {{expires_minutes}} minutes. If you did not just log in, do not open it, and consider changing your password.</p>',
+    text: "Hello {{username}},\n\nyour account is receiving many failed logins, so a login from a new place needs this link as well as your password:\n\n{{link}}\n\nOpening it logs you in there. It works once, for {{expires}}. If you did not just log in, do not open it, and consider changing your password.\n",
+    html: '<p>Hello {{username}},</p><p>your account is receiving many failed logins, so a login from a new place needs this link as well as your password:</p><p><a href="{{link}}">{{link}}</a></p><p>Opening it logs you in there. It works once, for {{expires}}. If you did not just log in, do not open it, and consider changing your password.</p>',
   },
   under_attack: {
     subject: "Your account is under attack",
@@ -74,6 +74,7 @@ export function renderMail(template: MailTemplate, mail: AccountMail): RenderedM
     link: mail.link ?? "",
     username: mail.username,
     expires_minutes: mail.expiresInMinutes === null ? "" : String(mail.expiresInMinutes),
+    expires: mail.expiresInMinutes === null ? "" : readableMinutes(mail.expiresInMinutes),
   };
   const fill = (source: string, encode: (value: string) => string) =>
     source.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
@@ -85,6 +86,13 @@ export function renderMail(template: MailTemplate, mail: AccountMail): RenderedM
     text: fill(template.text, (value) => value),
     html: fill(template.html, escapeHtml),
   };
+}
+
+/** 30 → "30 minutes", 60 → "1 hour", 1440 → "24 hours". */
+function readableMinutes(minutes: number): string {
+  if (minutes % 60 !== 0) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = minutes / 60;
+  return `${hours} hour${hours === 1 ? "" : "s"}`;
 }
 
 function escapeHtml(value: string): string {
