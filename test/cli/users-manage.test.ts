@@ -38,8 +38,22 @@ describe("gatehouse users list/show/disable/enable/set-password/remove/logout", 
     const run = await cli("users", "list", "--json");
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual([
-      { username: "al", email: "al@example.com", full_name: "", disabled: false, scopes: ["me", "admin"] },
-      { username: "johndoe", email: "johndoe@example.com", full_name: "John Doe", disabled: false, scopes: ["me"] },
+      {
+        username: "al",
+        email: "al@example.com",
+        email_verified: false,
+        full_name: "",
+        disabled: false,
+        scopes: ["me", "admin"],
+      },
+      {
+        username: "johndoe",
+        email: "johndoe@example.com",
+        email_verified: false,
+        full_name: "John Doe",
+        disabled: false,
+        scopes: ["me"],
+      },
     ]);
     expect(run.stdout).not.toMatch(/argon2|hash/i);
   });
@@ -51,6 +65,7 @@ describe("gatehouse users list/show/disable/enable/set-password/remove/logout", 
     expect(JSON.parse(json.stdout)).toEqual({
       username: "johndoe",
       email: "johndoe@example.com",
+      email_verified: false,
       full_name: "John Doe",
       disabled: false,
       scopes: ["me"],

@@ -125,7 +125,8 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
         },
         auditOf(context),
       );
-      await verification.send(user.username, auditOf(context));
+      // The user exists now: a failing mail step must not turn the sign-up into an error.
+      await verification.send(user.username, auditOf(context)).catch(settings.onError);
       return user;
     },
 
