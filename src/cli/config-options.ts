@@ -71,6 +71,12 @@ const FLAG_OF_SETTING: { readonly [K in keyof ConfigOverrides]-?: readonly [flag
   sessionMaxAge: ["--session-max-age", "GATEHOUSE_SESSION_MAX_AGE"],
   trustProxy: ["--trust-proxy", "GATEHOUSE_TRUST_PROXY"],
   metrics: ["--metrics", "GATEHOUSE_METRICS"],
+  registration: ["--registration", "GATEHOUSE_REGISTRATION"],
+  requireVerifiedEmail: ["--require-verified-email", "GATEHOUSE_REQUIRE_VERIFIED_EMAIL"],
+  smtpUrl: ["--smtp-url", "GATEHOUSE_SMTP_URL"],
+  mailFrom: ["--mail-from", "GATEHOUSE_MAIL_FROM"],
+  appUrl: ["--app-url", "GATEHOUSE_APP_URL"],
+  mailTemplates: ["--mail-templates", "GATEHOUSE_MAIL_TEMPLATES"],
 };
 
 /**

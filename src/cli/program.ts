@@ -8,6 +8,8 @@ import { registerSessionsCommand } from "./commands/sessions.js";
 import { registerUsersCommand } from "./commands/users.js";
 import { registerUsersImportCommand } from "./commands/users-import.js";
 import { registerUsersMfaResetCommand } from "./commands/users-mfa-reset.js";
+import { registerUsersResetLinkCommand } from "./commands/users-reset-link.js";
+import { registerUsersUnlockCommand } from "./commands/users-unlock.js";
 import type { CliIo } from "./io.js";
 import { reportError } from "./report-error.js";
 
@@ -44,6 +46,8 @@ export function createProgram(io: CliIo): Command {
   registerUsersCommand(program, io);
   registerUsersImportCommand(program, io);
   registerUsersMfaResetCommand(program, io);
+  registerUsersResetLinkCommand(program, io);
+  registerUsersUnlockCommand(program, io);
   registerSessionsCommand(program, io);
   registerAuditCommand(program, io);
   registerKeysCommand(program, io);

@@ -28,6 +28,8 @@ export type GatehouseErrorCode =
   | "mfa_required"
   | "mfa_already_enabled"
   | "mfa_not_enabled"
+  | "invalid_account_token"
+  | "registration_closed"
   | "store_unavailable"
   | "invalid_claims";
 
@@ -86,4 +88,9 @@ export const MESSAGES = {
   notEnoughPermissions: "Not enough permissions",
   /** A route that needs a second factor, called with a token whose `amr` has none. */
   secondFactorRequired: "A second factor is required",
+  /** A correct password of a user whose e-mail must be verified first. */
+  emailNotVerified:
+    "E-mail address not verified: follow the link in the verification mail (a password reset link verifies it too)",
+  /** Every bad, used or expired verification, reset or unlock token. */
+  invalidAccountToken: "Invalid or expired token",
 } as const;

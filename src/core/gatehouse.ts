@@ -1,3 +1,5 @@
+import { resolveAccountOptions } from "./accounts/account-options.js";
+import { type AccountService, createAccountService } from "./accounts/account-service.js";
 import type { AuditContext } from "./audit/audit-event.js";
 import { type AuditLog, createAuditLog } from "./audit/audit-log.js";
 import { createWebhookDeliverer, type WebhookDeliverer } from "./audit/webhook-deliverer.js";
@@ -6,6 +8,7 @@ import { systemClock } from "./clock.js";
 import { dispatchGrant } from "./grants/grant-dispatch.js";
 import type { GrantDependencies } from "./grants/grant-handler.js";
 import { createPasswordLogin } from "./grants/password-login.js";
+import { createSecondProof } from "./grants/second-proof.js";
 import type { TokenRequest, TokenRequestContext, TokenResponse } from "./grants/token-request.js";
 import { type CreatedKey, createKeyManager } from "./keys/key-manager.js";
 import type { SigningKeyStatus } from "./keys/key-states.js";
@@ -25,6 +28,7 @@ import { createSessionDirectory, type SessionDirectory } from "./sessions/sessio
 import { createSessionService } from "./sessions/session-service.js";
 import type { GatehouseStore, StoredUser } from "./store.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
+import { createMemoryAttemptStore } from "./throttle/memory-attempts.js";
 import { createAccessTokenService } from "./tokens/access-token.js";
 import { createUpkeep } from "./upkeep.js";
 import { type ChangeOwnPassword, createChangeOwnPassword } from "./users/own-password.js";
@@ -44,6 +48,8 @@ export interface Gatehouse extends PrincipalResolver {
   readonly audit: AuditLog;
   /** Second factors: TOTP enrolment, recovery codes, removal. */
   readonly mfa: MfaService;
+  /** Registration, e-mail verification, password reset and unlock links. */
+  readonly accounts: AccountService;
   /** The webhook deliverer when `webhook` is configured; null otherwise. */
   readonly webhooks: WebhookDeliverer | null;
   /** What creating this Gatehouse did that an operator should hear of (a new signing key). */
@@ -102,6 +108,7 @@ export interface Gatehouse extends PrincipalResolver {
 export async function createGatehouse(input: GatehouseOptions): Promise<Gatehouse> {
   const options = resolveOptions(input);
   const profileFields = input.profile === undefined ? null : createProfileFields(input.profile);
+  const accountSettings = resolveAccountOptions(input.accounts, options.issuer);
   const clock = input.clock ?? systemClock;
   const cached: CachedStore | null =
     options.subjectCacheTtl > 0
@@ -160,6 +167,20 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     store,
     startSession: (user, scopes, context, amr) => sessions.startSession(user, scopes, context, amr),
   });
+  const accounts = createAccountService({
+    settings: accountSettings,
+    store,
+    clock,
+    audit,
+    hasher,
+    users,
+    throttle,
+    counters:
+      input.throttle === false
+        ? null
+        : (input.throttle?.failures ?? store.loginAttempts?.failures ?? createMemoryAttemptStore()),
+    startSession: (user, scopes, context) => sessions.startSession(user, scopes, context),
+  });
   // The token endpoint's password check: the same throttle, and every failure in the audit log.
   const passwordLogin = createPasswordLogin({
     checkCredentials: createCheckCredentials({ store, hasher, clock }),
@@ -167,6 +188,12 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     audit,
     // A user with a second factor has logged in from an address only once the code is right.
     completesLogin: (user) => options.mfa === "off" || user.mfaEnabled !== true,
+    // Under attack, a new address gets through with the second factor, else by an unlock link.
+    secondProof: createSecondProof({
+      hasSecondFactor: (user) => options.mfa !== "off" && user.mfaEnabled === true,
+      refuseWithUnlockLink: accounts.unlockLinks.refuseWithUnlockLink,
+    }),
+    onUnderAttack: accounts.unlockLinks.noticeUnderAttack,
   });
   const webhooks: WebhookDeliverer | null =
     options.webhook === null || !options.deliverWebhooks
@@ -212,6 +239,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
 
   const grantDeps: GrantDependencies = {
     knownScopes,
+    requireVerifiedEmail: accountSettings.requireVerifiedEmail,
     authenticate: passwordLogin.authenticate,
     recordLoginFailure: passwordLogin.recordFailure,
     issueTokens: (user, scopes, context) => sessions.startSession(user, scopes, context),
@@ -229,6 +257,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     sessions: sessionDirectory,
     audit,
     mfa,
+    accounts,
     webhooks,
     scopes: options.scopes,
     profileFields,
@@ -251,6 +280,7 @@ export async function createGatehouse(input: GatehouseOptions): Promise<Gatehous
     listKeys: () => keys.list(),
     syncWithStore: upkeep.syncWithStore,
     async close() {
+      await accounts.idle();
       await webhooks?.stop();
       await upkeep.stop();
       await store.close();

@@ -3,6 +3,18 @@
  * Every export is named here on purpose (no `export *`).
  */
 export {
+  ACCOUNT_MAIL_KINDS,
+  type AccountMail,
+  type AccountMailer,
+  type AccountMailKind,
+  type MailOutcome,
+} from "./accounts/account-mail.js";
+export type { AccountOptions } from "./accounts/account-options.js";
+export type { AccountRequestContext, AccountService, RegisterInput } from "./accounts/account-service.js";
+export { ACCOUNT_TOKEN_LIFETIME_MINUTES } from "./accounts/account-token.js";
+export { createOperatorResetLink, type OperatorResetLinkOptions } from "./accounts/operator-links.js";
+export type { ForgotPasswordInput } from "./accounts/password-reset.js";
+export {
   AUDIT_EVENT_TYPES,
   type AuditActor,
   type AuditContext,
@@ -71,11 +83,15 @@ export {
 } from "./remote/remote-verifier.js";
 export type { SessionDirectory, SessionInfo } from "./sessions/session-directory.js";
 export type {
+  AccountTokenPurpose,
+  AccountTokenStore,
   AuditEvents,
   AuditStore,
+  ConsumedAccountToken,
   GatehouseStore,
   KeyStore,
   MfaStore,
+  NewAccountToken,
   NewRefreshFamily,
   NewUser,
   RefreshReplacement,

@@ -1,3 +1,4 @@
+import type { AccountOptions } from "./accounts/account-options.js";
 import type { WebhookOptions } from "./audit/webhook-deliverer.js";
 import { type CustomClaimsHook, checkClaimNames } from "./claims/custom-claims.js";
 import type { Clock } from "./clock.js";
@@ -107,6 +108,8 @@ export interface GatehouseOptions {
   mfa?: MfaMode;
   /** The `issuer` shown in authenticator apps (the otpauth URI); default "Gatehouse". */
   mfaIssuer?: string;
+  /** Registration, e-mail verification, password reset and unlock links (docs/ACCOUNTS.md). */
+  accounts?: AccountOptions;
   clock?: Clock;
 }
 

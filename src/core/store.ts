@@ -21,6 +21,8 @@ export interface StoredUser {
   /** The username as given at creation (NFKC-normalised). */
   username: string;
   email: string;
+  /** True once the user proved they receive mail at `email` (or an admin said so); a new e-mail is unverified. */
+  emailVerified: boolean;
   fullName: string;
   disabled: boolean;
   scopes: string[];
@@ -39,6 +41,8 @@ export interface StoredUser {
 export interface NewUser {
   username: string;
   email: string;
+  /** Default false. */
+  emailVerified?: boolean;
   fullName: string;
   disabled: boolean;
   scopes: string[];
@@ -50,6 +54,7 @@ export interface NewUser {
 /** Fields an update may change; absent fields stay as they are. */
 export interface UserPatch {
   email?: string;
+  emailVerified?: boolean;
   fullName?: string;
   disabled?: boolean;
   scopes?: string[];
@@ -323,7 +328,10 @@ export interface RevocationStore {
    * token (by `jti`) or its session (by `sid`) has been revoked. `null` when the user is gone.
    */
   findTokenSubject(username: string, jti: string | null, familyId: string | null): Promise<TokenSubject | null>;
-  /** Forgets revocations, refresh tokens and shared throttling counters that expired before `now`; returns how many rows went. */
+  /**
+   * Forgets revocations, refresh tokens, account tokens, account mail counts older than a day
+   * and shared throttling counters that expired before `now`; returns how many rows went.
+   */
   purgeExpired(now: number): Promise<number>;
 }
 
@@ -415,6 +423,63 @@ export interface MfaStore {
   consumeMfaToken(tokenHash: string, now: number): Promise<boolean>;
 }
 
+/** What a one-time account token is for: e-mail verification, password reset, or an unlock link. */
+export type AccountTokenPurpose = "verify" | "reset" | "unlock";
+
+/** A one-time account token to store: only its hash, never the token. */
+export interface NewAccountToken {
+  purpose: AccountTokenPurpose;
+  username: string;
+  /** base64url SHA-256 of the token. */
+  tokenHash: string;
+  /** The address a `verify` token verifies; null for the other purposes. */
+  email: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A token taken by {@link AccountTokenStore.consumeAccountToken}: whose it was and what for. */
+export interface ConsumedAccountToken {
+  purpose: AccountTokenPurpose;
+  /** The owner's username as stored. */
+  username: string;
+  email: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/**
+ * One-time account tokens (at most one live token per user and purpose) and the counts of
+ * account mails that rate limits read. Changing a user's password hash deletes their `reset`
+ * token, changing their e-mail their `verify` token, and deleting the user both, in the same
+ * write.
+ */
+export interface AccountTokenStore {
+  /**
+   * Stores a token, replacing the user's earlier token of the same purpose (a newer link kills
+   * the older one).
+   * @returns false when there is no such user (nothing stored).
+   */
+  issueAccountToken(token: NewAccountToken, events?: AuditEvents): Promise<boolean>;
+  /**
+   * Atomically takes the token of this purpose and hash: of concurrent calls at most one gets
+   * it. `null` when unknown, already used, or expired at `now` (an expired one is deleted too).
+   */
+  consumeAccountToken(
+    purpose: AccountTokenPurpose,
+    tokenHash: string,
+    now: number,
+  ): Promise<ConsumedAccountToken | null>;
+  /**
+   * Counts one mail of `kind` to the user if fewer than `max` were counted in the `windowMs`
+   * before `now`; atomic per user, so concurrent callers cannot overrun `max`.
+   * @returns false (nothing counted) when the limit is reached or there is no such user.
+   */
+  reserveAccountMail(username: string, kind: string, now: number, windowMs: number, max: number): Promise<boolean>;
+  /** Users whose e-mail is `email`, compared case-insensitively; at most `limit`, by username. */
+  findUsersByEmail(email: string, limit: number): Promise<StoredUser[]>;
+}
+
 /** Everything a Gatehouse needs from one database. */
 export interface GatehouseStore
   extends UserStore,
@@ -424,6 +489,7 @@ export interface GatehouseStore
     RefreshTokenStore,
     AuditStore,
     WebhookOutboxStore,
+    AccountTokenStore,
     RevocationStore,
     StoreLifecycle {
   /** A short name for logs and metrics: "memory", "sqlite", "postgres". */

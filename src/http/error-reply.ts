@@ -53,6 +53,8 @@ const MAPPINGS: Record<GatehouseErrorCode, CodeMapping> = {
   mfa_required: { status: 403, oauthError: "mfa_required" },
   mfa_already_enabled: { status: 409, detail: "A second factor is already enabled" },
   mfa_not_enabled: { status: 404, detail: "No second factor is enabled" },
+  invalid_account_token: { status: 400, detail: "Invalid or expired token" },
+  registration_closed: { status: 404, detail: "Not Found" },
   store_unavailable: { status: 503, oauthError: "temporarily_unavailable", detail: "Service temporarily unavailable" },
   // The app's custom claims hook broke its rules: a bug on the server's side, not the client's.
   invalid_claims: { status: 500, oauthError: "server_error", detail: "Internal Server Error" },

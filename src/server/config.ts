@@ -23,6 +23,18 @@ export interface ServerConfig {
   metrics: MetricsAccess;
   /** Redis for the throttling counters of several servers (`GATEHOUSE_REDIS_URL`); wins over the database's. */
   redisUrl?: string;
+  /** Outgoing mail (`GATEHOUSE_SMTP_URL`); absent, no mail is sent and the routes that send it are off. */
+  mail?: MailConfig;
+}
+
+/** Where account mail goes and what it looks like. */
+export interface MailConfig {
+  /** `smtp://…`, `smtps://…` or `log:`. */
+  smtpUrl: string;
+  /** `GATEHOUSE_MAIL_FROM`. */
+  from: string;
+  /** `GATEHOUSE_MAIL_TEMPLATES`: a folder whose files replace the built-in templates. */
+  templatesDir?: string;
 }
 
 /** Flags that override the environment; every field optional. */
@@ -39,6 +51,12 @@ export interface ConfigOverrides {
   sessionMaxAge?: string | number;
   trustProxy?: string | number;
   metrics?: string;
+  registration?: string;
+  requireVerifiedEmail?: string | boolean;
+  smtpUrl?: string;
+  mailFrom?: string;
+  appUrl?: string;
+  mailTemplates?: string;
 }
 
 /** Who may read GET /metrics: anyone, a bearer token with the `admin` scope, or no one (404). */
@@ -111,7 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
   const webhook = webhookConfig(env);
   const redisUrl = redisUrlOf(nonEmpty(env.GATEHOUSE_REDIS_URL));
   const jwksMaxAge = nonEmpty(env.GATEHOUSE_JWKS_MAX_AGE);
+  const { mail, accounts } = accountsConfig(pick, flags);
   return {
+    ...(mail === undefined ? {} : { mail }),
     databaseUrl: pick(flags.databaseUrl, "GATEHOUSE_DATABASE_URL") ?? DEFAULT_DATABASE_URL,
     ...(redisUrl === undefined ? {} : { redisUrl }),
     logLevel: logLevelOf(nonEmpty(env.GATEHOUSE_LOG_LEVEL)),
@@ -137,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigOverrides = {}):
       ...scopesConfig(nonEmpty(env.GATEHOUSE_SCOPES)),
       mfa: mfaModeOf(nonEmpty(env.GATEHOUSE_MFA)),
       ...profileConfig(nonEmpty(env.GATEHOUSE_PROFILE_SCHEMA)),
+      accounts,
     },
   };
 }
@@ -156,6 +177,75 @@ function profileConfig(path: string | undefined): Pick<GatehouseOptions, "profil
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+/**
+ * Accounts and mail: `GATEHOUSE_REGISTRATION`, `GATEHOUSE_REQUIRE_VERIFIED_EMAIL`,
+ * `GATEHOUSE_SMTP_URL`, `GATEHOUSE_MAIL_FROM`, `GATEHOUSE_APP_URL`, `GATEHOUSE_MAIL_TEMPLATES`.
+ * A feature that needs mail without an SMTP URL is refused here, at start, in one line.
+ */
+function accountsConfig(
+  pick: (flag: string | number | undefined, name: string) => string | undefined,
+  flags: ConfigOverrides,
+): { mail: MailConfig | undefined; accounts: NonNullable<GatehouseOptions["accounts"]> } {
+  const registration = (pick(flags.registration, "GATEHOUSE_REGISTRATION") ?? "closed").toLowerCase();
+  if (registration !== "open" && registration !== "closed")
+    throw new ConfigError(`GATEHOUSE_REGISTRATION must be "open" or "closed" (got ${JSON.stringify(registration)})`);
+  const required = pick(
+    flags.requireVerifiedEmail === undefined ? undefined : String(flags.requireVerifiedEmail),
+    "GATEHOUSE_REQUIRE_VERIFIED_EMAIL",
+  );
+  const requireVerifiedEmail = booleanOf(required, "GATEHOUSE_REQUIRE_VERIFIED_EMAIL");
+  const smtpUrl = pick(flags.smtpUrl, "GATEHOUSE_SMTP_URL");
+  if (smtpUrl !== undefined && smtpUrl !== "log:") {
+    let scheme: string | undefined;
+    try {
+      scheme = new URL(smtpUrl).protocol;
+    } catch {
+      throw new ConfigError(
+        "GATEHOUSE_SMTP_URL is not a URL (expected smtp://[USER:PASSWORD@]HOST[:PORT], smtps://… or log:)",
+      );
+    }
+    if (scheme !== "smtp:" && scheme !== "smtps:")
+      throw new ConfigError("GATEHOUSE_SMTP_URL must start with smtp:// or smtps://, or be log:");
+  }
+  if (smtpUrl === undefined && registration === "open" && requireVerifiedEmail)
+    throw new ConfigError(
+      "GATEHOUSE_REGISTRATION=open with GATEHOUSE_REQUIRE_VERIFIED_EMAIL=true needs mail: set GATEHOUSE_SMTP_URL (smtp://…, smtps://…, or log: for development)",
+    );
+  const appUrl = pick(flags.appUrl, "GATEHOUSE_APP_URL");
+  if (appUrl !== undefined) {
+    try {
+      checkIssuer(appUrl);
+    } catch {
+      throw new ConfigError("GATEHOUSE_APP_URL must be an absolute http(s) URL without query or fragment");
+    }
+  }
+  const templatesDir = pick(flags.mailTemplates, "GATEHOUSE_MAIL_TEMPLATES");
+  const mail =
+    smtpUrl === undefined
+      ? undefined
+      : {
+          smtpUrl,
+          from: pick(flags.mailFrom, "GATEHOUSE_MAIL_FROM") ?? "Gatehouse <no-reply@localhost>",
+          ...(templatesDir === undefined ? {} : { templatesDir }),
+        };
+  return {
+    mail,
+    accounts: {
+      registration,
+      requireVerifiedEmail,
+      ...(appUrl === undefined ? {} : { appUrl }),
+    },
+  };
+}
+
+function booleanOf(raw: string | undefined, name: string): boolean {
+  if (raw === undefined) return false;
+  const value = raw.toLowerCase();
+  if (value === "true" || value === "1" || value === "yes" || value === "on") return true;
+  if (value === "false" || value === "0" || value === "no" || value === "off") return false;
+  throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(raw)})`);
 }
 
 const THROTTLE_VARIABLES: Array<[keyof ThrottleLimits, string]> = [

@@ -5,6 +5,7 @@ import { buildServer } from "./build-server.js";
 import { baseUrlOf, type ServerConfig } from "./config.js";
 import { addDemoUsers } from "./demo-users.js";
 import { openStore } from "./open-store.js";
+import { createServerMailer } from "./server-mailer.js";
 import { lowerHelperThreadPriority } from "./thread-priority.js";
 
 /** A listening Gatehouse server. */
@@ -59,6 +60,12 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
   // Upkeep runs on the core's own timer; until the server's logger exists its failures wait.
   let warnSyncFailed = (_error: unknown) => {};
   let warnWebhookFailed = (_error: unknown) => {};
+  let warnMailFailed = (_error: unknown, _mail: { kind: string; to: string }) => {};
+  let warnAccountsFailed = (_error: unknown) => {};
+  const mailer =
+    config.mail === undefined
+      ? undefined
+      : createServerMailer(config.mail, options.log, (error, mail) => warnMailFailed(error, mail));
   try {
     const { throttle } = config.gatehouse;
     if (config.redisUrl !== undefined && throttle !== false) redis = await createRedisAttempts(config.redisUrl);
@@ -75,6 +82,11 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
       ...(options.purgeExpiredRows === false ? { purgeExpiredRows: false } : {}),
       ...(options.deliverWebhooks === false ? { deliverWebhooks: false } : {}),
       onWebhookError: (error) => warnWebhookFailed(error),
+      accounts: {
+        ...config.gatehouse.accounts,
+        ...(mailer === undefined ? {} : { mailer }),
+        onError: (error) => warnAccountsFailed(error),
+      },
     });
     // The server decides for the database: without a webhook URL, events are no longer queued
     // (a command's or another process's), so an outbox nobody delivers does not grow.
@@ -85,6 +97,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
       if (added.length > 0) options.log(`Added demo users: ${added.join(", ")}`);
     }
   } catch (error) {
+    await mailer?.close();
     await redis?.close();
     await store.close();
     throw error;
@@ -102,6 +115,10 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
     .then(lowerHelperThreadPriority)
     .catch(() => undefined);
   warnWebhookFailed = (error) => app.log.warn({ err: error }, "webhooks: the outbox could not be read or updated");
+  // Never the mail's body: it holds the link.
+  warnMailFailed = (error, mail) =>
+    app.log.warn({ err: error, mail: { kind: mail.kind, to: mail.to } }, "mail: could not be sent");
+  warnAccountsFailed = (error) => app.log.warn({ err: error }, "accounts: background work failed");
 
   let address: string;
   try {
@@ -109,6 +126,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
   } catch (error) {
     await app.close();
     await gatehouse.close();
+    await mailer?.close();
     await redis?.close();
     throw error;
   }
@@ -119,6 +137,7 @@ async function startOnPort(config: ServerConfig, options: StartServerOptions, po
     async close() {
       await app.close();
       await gatehouse.close();
+      await mailer?.close();
       await redis?.close();
     },
   };

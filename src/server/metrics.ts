@@ -61,6 +61,13 @@ export function registerMetrics(app: FastifyInstance, gatehouse: Gatehouse, acce
     registers: [registry],
   });
   gatehouse.webhooks?.onDelivery((outcome) => deliveries.inc({ outcome }));
+  const mails = new Counter({
+    name: "gatehouse_mails_total",
+    help: "Account mails by kind (verify, reset, unlock, under_attack) and outcome (sent, failed, dropped)",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [registry],
+  });
+  gatehouse.accounts.mailer?.onOutcome((kind, outcome) => mails.inc({ kind, outcome }));
   // Read from the database at each scrape; while it is unreachable the last values stand
   // (readiness says so), rather than failing the whole scrape.
   const outboxStats = () => gatehouse.store.webhookOutboxStats().catch(() => null);

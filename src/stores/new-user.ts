@@ -8,6 +8,7 @@ export function storedUserFrom(user: NewUser, now: number): StoredUser {
   return {
     username: user.username,
     email: user.email,
+    emailVerified: user.emailVerified ?? false,
     fullName: user.fullName,
     disabled: user.disabled,
     scopes: [...user.scopes],

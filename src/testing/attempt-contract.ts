@@ -132,5 +132,13 @@ export function runAttemptStoreContract(name: string, makeStores: AttemptStoresF
       );
       expect(await failures().get(["u|johndoe"], T0 + 7)).toEqual([{ count: 100, expiresAt: T0 + 6 + MINUTE }]);
     });
+
+    it("deletes one user's per-address counters by prefix, and no other user's (gatehouse users unlock)", async () => {
+      const keys = ["p|a|192.0.2.1", "p|a|2001:db8::/64", "p|a|b|192.0.2.1", "p|ab|192.0.2.1", "u|a", "p|a*|192.0.2.1"];
+      for (const key of keys) await failures().increment(key, MINUTE, T0);
+      expect(await failures().deleteByPrefix?.("p|a|")).toBe(2);
+      expect((await failures().get(keys, T0)).map((counter) => counter?.count ?? 0)).toEqual([0, 0, 1, 1, 1, 1]);
+      expect(await failures().deleteByPrefix?.("p|a*|")).toBe(1);
+    });
   });
 }

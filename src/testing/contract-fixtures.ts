@@ -19,6 +19,7 @@ export function newUser(username: string, overrides: Partial<NewUser> = {}): New
   return {
     username,
     email: `${username.toLowerCase()}@example.com`,
+    emailVerified: false,
     fullName: "John Doe",
     disabled: false,
     scopes: ["me"],

@@ -78,6 +78,7 @@ export function describeUserContract(current: () => GatehouseStore): void {
 
     it.each<[string, UserPatch]>([
       ["email", { email: "new@example.com" }],
+      ["emailVerified", { emailVerified: true }],
       ["fullName", { fullName: "Johnny D." }],
       ["disabled", { disabled: true }],
       ["scopes", { scopes: ["me", "admin", "items:read"] }],

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GatehouseStore } from "../core/store.js";
+import { describeAccountContract } from "./contract-accounts.js";
 import { describeAuditContract } from "./contract-audit.js";
 import { describeBulkContract } from "./contract-bulk.js";
 import { expectRejectsWith, type StoreFactory } from "./contract-fixtures.js";
@@ -48,6 +49,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     describeOutboxContract(current);
     describeMfaContract(current);
     describeProfileContract(current);
+    describeAccountContract(current);
 
     describe("lifecycle", () => {
       it("answers ping", async () => {

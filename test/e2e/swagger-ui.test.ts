@@ -176,6 +176,7 @@ describe.skipIf(SKIP)("Swagger UI at /docs in Chromium", () => {
       expect(JSON.parse((await body.textContent()) ?? "")).toEqual({
         username: "johndoe",
         email: "johndoe@example.com",
+        email_verified: false,
         full_name: "John Doe",
         disabled: false,
         scopes: ["me"],

@@ -59,6 +59,7 @@ describe("admin API", () => {
     expect(response.json()).toEqual({
       username: "grace",
       email: "grace@example.com",
+      email_verified: false,
       full_name: "Grace Hopper",
       disabled: false,
       scopes: ["me"],

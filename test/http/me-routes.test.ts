@@ -24,6 +24,7 @@ describe("GET /users/me", () => {
     expect(response.json()).toEqual({
       username: "johndoe",
       email: "johndoe@example.com",
+      email_verified: false,
       full_name: "John Doe",
       disabled: false,
       scopes: ["me"],

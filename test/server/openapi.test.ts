@@ -58,6 +58,12 @@ function expandedText(value: unknown, seen = new Set<string>()): string {
 }
 
 describe("GET /openapi.json", () => {
+  it("shows the account routes, under their own tag", () => {
+    for (const path of ["/email/verify", "/password/reset", "/unlock"]) {
+      expect((doc.paths[path]?.post as { tags?: string[] } | undefined)?.tags).toEqual(["accounts"]);
+    }
+  });
+
   it("is OpenAPI 3.1", () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
   });

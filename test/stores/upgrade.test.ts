@@ -26,6 +26,7 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
   expect(await store.findUserByUsername("johndoe")).toEqual({
     username: "JohnDoe",
     email: "johndoe@example.com",
+    emailVerified: false,
     fullName: "John Doe",
     disabled: false,
     scopes: ["me", "admin"],
@@ -72,6 +73,11 @@ async function expectNothingLost(store: GatehouseStore): Promise<void> {
       amr: ["pwd"],
     },
   ]);
+  // The upgraded user gets account tokens, and a password change kills the reset one.
+  const reset = { purpose: "reset", username: "johndoe", tokenHash: "reset-hash", email: null } as const;
+  expect(await store.issueAccountToken({ ...reset, createdAt: T0, expiresAt: T0 + HOUR })).toBe(true);
+  await store.updateUser("johndoe", { passwordHash: `${HASH}x` }, T0 + 1);
+  expect(await store.consumeAccountToken("reset", "reset-hash", T0 + 1)).toBeNull();
   // The session keeps working: its token rotates, and its used sibling is still theft.
   expect((await store.rotateRefreshToken(rotation("old-hash", "new-hash", T0 + 2))).status).toBe("rotated");
   expect((await store.rotateRefreshToken(rotation("used-hash", "x", T0 + 3, { reuseIntervalMs: 10_000 }))).status).toBe(

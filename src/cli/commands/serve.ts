@@ -12,6 +12,12 @@ interface ServeFlags extends ConfigFlags {
   sessionMaxAge?: string;
   demo?: boolean;
   workers?: string;
+  registration?: string;
+  requireVerifiedEmail?: string;
+  smtpUrl?: string;
+  mailFrom?: string;
+  appUrl?: string;
+  mailTemplates?: string;
 }
 
 const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
@@ -36,6 +42,21 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .option(
         "--session-max-age <seconds>",
         "a login session's absolute lifetime (env GATEHOUSE_SESSION_MAX_AGE, default 2592000 = 30 days)",
+      )
+      .option("--registration <mode>", "open (POST /register) or closed (env GATEHOUSE_REGISTRATION, default closed)")
+      .option(
+        "--require-verified-email <bool>",
+        "refuse logins of users with an unverified e-mail (env GATEHOUSE_REQUIRE_VERIFIED_EMAIL, default false)",
+      )
+      .option(
+        "--smtp-url <url>",
+        "smtp://…, smtps://… or log: for outgoing mail (env GATEHOUSE_SMTP_URL; prefer the env for a URL with a password)",
+      )
+      .option("--mail-from <address>", "sender of outgoing mail (env GATEHOUSE_MAIL_FROM)")
+      .option("--app-url <url>", "base of the links in mails (env GATEHOUSE_APP_URL, default the issuer)")
+      .option(
+        "--mail-templates <folder>",
+        "folder of mail templates replacing the built-in ones (env GATEHOUSE_MAIL_TEMPLATES)",
       )
       .option("--demo", "add the tutorial users if they are missing")
       .option(
@@ -62,6 +83,17 @@ export async function serve(flags: ServeFlags, io: CliIo): Promise<void> {
   if (flags.metrics !== undefined) overrides.metrics = flags.metrics;
   if (flags.refreshReuseInterval !== undefined) overrides.refreshReuseInterval = flags.refreshReuseInterval;
   if (flags.sessionMaxAge !== undefined) overrides.sessionMaxAge = flags.sessionMaxAge;
+  for (const name of [
+    "registration",
+    "requireVerifiedEmail",
+    "smtpUrl",
+    "mailFrom",
+    "appUrl",
+    "mailTemplates",
+  ] as const) {
+    const value = flags[name];
+    if (value !== undefined) overrides[name] = value;
+  }
   const config = await loadConfigFromFlags(io.env, overrides);
   const workers =
     flags.workers !== undefined

@@ -6,6 +6,8 @@ import type { TokenRequest, TokenRequestContext, TokenResponse } from "./token-r
 /** What a grant handler may use. */
 export interface GrantDependencies {
   knownScopes: ReadonlySet<string>;
+  /** Refuse users whose e-mail is not verified (`GATEHOUSE_REQUIRE_VERIFIED_EMAIL`). */
+  requireVerifiedEmail?: boolean;
   authenticate(username: string, password: string, context: TokenRequestContext): Promise<StoredUser>;
   /** Records a login that failed after the password check (a disabled user). */
   recordLoginFailure(username: string, reason: LoginFailureReason, context: TokenRequestContext): Promise<void>;

@@ -25,6 +25,10 @@ export const handlePasswordGrant: GrantHandler = async (request, context, deps) 
     await deps.recordLoginFailure(user.username, "inactive", context);
     throw new GatehouseError("invalid_grant", MESSAGES.inactiveUser);
   }
+  if (deps.requireVerifiedEmail === true && !user.emailVerified) {
+    await deps.recordLoginFailure(user.username, "unverified", context);
+    throw new GatehouseError("invalid_grant", MESSAGES.emailNotVerified);
+  }
   const scopes = grantScopes(requested, user.scopes, deps.knownScopes);
   return deps.continuePasswordLogin(user, scopes, context);
 };

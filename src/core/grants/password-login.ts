@@ -3,10 +3,11 @@ import { GatehouseError, isGatehouseError, MESSAGES } from "../errors.js";
 import type { CheckCredentials } from "../passwords/authenticate.js";
 import type { StoredUser } from "../store.js";
 import type { LoginThrottle } from "../throttle/login-throttle.js";
+import type { SecondProof } from "./second-proof.js";
 import { type TokenRequestContext, tokenRequestAuditContext } from "./token-request.js";
 
 /** Why a password login failed, as `login.failed` records it. */
-export type LoginFailureReason = "credentials" | "inactive" | "throttled" | "mfa";
+export type LoginFailureReason = "credentials" | "inactive" | "throttled" | "mfa" | "unverified";
 
 /** The password check of the token endpoint: throttled, and every failure recorded. */
 export interface PasswordLogin {
@@ -26,6 +27,13 @@ export interface PasswordLoginOptions {
    * does the address count as one the user logged in from. Default: always.
    */
   completesLogin?: (user: StoredUser) => boolean;
+  /**
+   * Past the per-username limit at a new address, what a correct password leads to; absent,
+   * such an attempt is refused without a password check.
+   */
+  secondProof?: SecondProof;
+  /** Told, without waiting, that a username's limit met a new address (to tell the owner). */
+  onUnderAttack?: (username: string) => void;
 }
 
 /**
@@ -38,6 +46,8 @@ export function createPasswordLogin({
   throttle,
   audit,
   completesLogin,
+  secondProof,
+  onUnderAttack,
 }: PasswordLoginOptions): PasswordLogin {
   const recordFailure = (
     username: string,
@@ -71,12 +81,17 @@ export function createPasswordLogin({
       };
       if (throttle === null) return check();
       try {
-        return await throttle.guard(
-          username,
-          context.clientAddress,
-          check,
-          completesLogin === undefined ? {} : { completesLogin },
-        );
+        const underAttack =
+          secondProof === undefined
+            ? undefined
+            : {
+                noticed: () => onUnderAttack?.(username),
+                passed: (user: StoredUser, retryAfterSeconds: number) => secondProof(user, context, retryAfterSeconds),
+              };
+        return await throttle.guard(username, context.clientAddress, check, {
+          ...(completesLogin === undefined ? {} : { completesLogin }),
+          ...(underAttack === undefined ? {} : { underAttack }),
+        });
       } catch (error) {
         if (isGatehouseError(error, "throttled")) await recordFailure(username, "throttled", context);
         throw error;

@@ -44,11 +44,26 @@ export interface CodeCheckOptions {
 export function createCodeCheck({ store, keys, clock, throttle }: CodeCheckOptions): CodeCheck {
   const guarded = <T>(username: string, clientAddress: string, work: () => Promise<T>) =>
     throttle === null ? work() : throttle.guard(username, clientAddress, work);
+  // The second factor is what a new address must show while the username is under attack
+  // (past its per-username limit): a right code gets through that limit, and the address
+  // becomes one the user logged in from. The per-address limits still apply first.
+  const secondStep = <T>(username: string, clientAddress: string, work: () => Promise<T>) =>
+    throttle === null
+      ? work()
+      : throttle.guard(username, clientAddress, work, {
+          underAttack: {
+            noticed: () => undefined,
+            passed: async (result) => {
+              await throttle.rememberLogin(username, clientAddress);
+              return result;
+            },
+          },
+        });
   const wrong = () => new GatehouseError("invalid_grant", WRONG_CODE);
 
   return {
     check: (factor, code, clientAddress, usedRecoveryCode) =>
-      guarded(factor.username, clientAddress, async () => {
+      secondStep(factor.username, clientAddress, async () => {
         if (factor.confirmedAt === null) throw wrong();
         if (code.kind === "otp") {
           const secret = openSecret(keys.secretKey, factor.username, factor.secretCiphertext);

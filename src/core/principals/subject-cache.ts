@@ -117,6 +117,11 @@ export function withSubjectCache(store: GatehouseStore, options: SubjectCacheOpt
     findMfaToken: (hash, now) => store.findMfaToken(hash, now),
     recordMfaTokenFailure: (hash, max) => store.recordMfaTokenFailure(hash, max),
     consumeMfaToken: (hash, now) => store.consumeMfaToken(hash, now),
+    issueAccountToken: (token, events) => store.issueAccountToken(token, events),
+    consumeAccountToken: (purpose, tokenHash, now) => store.consumeAccountToken(purpose, tokenHash, now),
+    reserveAccountMail: (username, kind, now, windowMs, max) =>
+      store.reserveAccountMail(username, kind, now, windowMs, max),
+    findUsersByEmail: (email, limit) => store.findUsersByEmail(email, limit),
     ping: () => store.ping(),
     changeVersion: () => store.changeVersion(),
     close: () => store.close(),

@@ -24,6 +24,12 @@ export interface LoginAttemptStore {
   get(keys: readonly string[], now: number): Promise<Array<AttemptCounter | null>>;
   /** Forgets counters (a login clears its pair's failures). */
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Forgets every counter whose key is `prefix` followed by a part without `|` (one user's
+   * per-address counters: `p|USER|` + address), returning how many went. Optional: `gatehouse
+   * users unlock` needs it of shared stores; an in-process store answers it for its own process.
+   */
+  deleteByPrefix?(prefix: string): Promise<number>;
 }
 
 /** Login throttling counters kept in a database, so that every process using it counts together. */

@@ -22,6 +22,19 @@ export interface LoginThrottleOptions extends Partial<ThrottleOptions> {
   clock?: Clock;
 }
 
+/**
+ * What a login does when the username is under attack (past its per-username limit) and the
+ * address has never logged in as it: instead of refusing outright, the password is checked
+ * (the per-address limits still apply first), and a correct one goes to {@link passed}, which
+ * decides what more the user must show.
+ */
+export interface UnderAttackHandler<T> {
+  /** Told, without waiting, that a new address met the username's limit. */
+  noticed(): void;
+  /** A correct password at a new address while under attack: return to go on, or throw (`throttled`). */
+  passed(result: T, retryAfterSeconds: number): Promise<T>;
+}
+
 /** Brute-force protection for password logins. */
 export interface LoginThrottle {
   readonly limits: ThrottleLimits;
@@ -29,6 +42,8 @@ export interface LoginThrottle {
    * Runs `authenticate` for this username and client address unless the attempt is
    * throttled, in which case it throws `throttled` (with `retryAfterSeconds`) without
    * calling it: a refused attempt costs no password hash. Counts a failed attempt.
+   * With `options.underAttack`, an attempt blocked only by the per-username limit runs anyway and
+   * a success goes to the handler (the address is then not remembered as known).
    */
   guard<T>(
     username: string,
@@ -36,6 +51,8 @@ export interface LoginThrottle {
     authenticate: () => Promise<T>,
     options?: GuardOptions<T>,
   ): Promise<T>;
+  /** Remembers the address as one that logged in as the user (an unlock link does, as a login does). */
+  rememberLogin(username: string, clientAddress: string): Promise<void>;
 }
 
 /** How {@link LoginThrottle.guard} treats a success. */
@@ -45,6 +62,8 @@ export interface GuardOptions<T> {
    * default always. A correct password that a second factor must follow does not.
    */
   completesLogin?: (result: T) => boolean;
+  /** What a correct password at a new address does while the username is under attack. */
+  underAttack?: UnderAttackHandler<T>;
 }
 
 interface CountedKey {
@@ -97,7 +116,12 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
    * attempts already admitted could use up the allowance (or throws `overloaded` when as many
    * wait already, so a flood is shed, not queued), and returns the counters it read.
    */
-  const admit = async (hold: GateHold, counted: readonly CountedKey[], knownKey: string | null) => {
+  const admit = async (
+    hold: GateHold,
+    counted: readonly CountedKey[],
+    knownKey: string | null,
+    passUserLimit: boolean,
+  ) => {
     const keys = counted.map((entry) => entry.key);
     for (;;) {
       const mark = hold.mark();
@@ -105,6 +129,8 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       const counters = await failures.get(keys, now);
       let known: boolean | undefined;
       let penalty = 0;
+      // The per-username penalty at a new address, when the caller lets such an attempt go on.
+      let userPenalty = 0;
       const crowded: number[] = [];
       for (const [index, entry] of counted.entries()) {
         const counter = counters[index] ?? null;
@@ -115,6 +141,10 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
         if (entry.exemptIfKnown && knownKey !== null) {
           known ??= (await knownLogins.get([knownKey], now))[0] !== null;
           if (known) continue;
+          if (passUserLimit && left > 0) {
+            userPenalty = Math.max(userPenalty, left);
+            continue;
+          }
         }
         if (left > 0) penalty = Math.max(penalty, left);
         else crowded.push(index);
@@ -126,7 +156,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       }
       if (crowded.length === 0) {
         hold.admit();
-        return counters;
+        return { counters, userPenalty };
       }
       if (crowded.some((index) => hold.waiting(index) >= (counted[index]?.allowance ?? 0))) {
         throw new GatehouseError("overloaded", BUSY, { retryAfterSeconds: 1 });
@@ -135,18 +165,34 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
     }
   };
 
+  /** Marks the address known for the user and clears the pair's failures (a login, or an unlock link). */
+  const remember = async (counted: readonly CountedKey[], knownKey: string) => {
+    const at = clock.now();
+    const pair = counted.find((entry) => entry.key.startsWith("p|"));
+    await Promise.all([
+      knownLogins.increment(knownKey, limits.rememberLoginSeconds * 1000, at),
+      pair === undefined ? undefined : failures.delete([pair.key]),
+    ]);
+  };
+
   return {
     limits,
+    async rememberLogin(username, clientAddress) {
+      const { counted, knownKey } = countedKeysOf(username, clientAddress);
+      if (knownKey !== null) await remember(counted, knownKey);
+    },
     async guard<T>(
       username: string,
       clientAddress: string,
       authenticate: () => Promise<T>,
       options: GuardOptions<T> = {},
     ): Promise<T> {
+      const { underAttack } = options;
       const { counted, knownKey } = countedKeysOf(username, clientAddress);
       const hold = gate.hold(counted.map((entry) => entry.key));
       try {
-        const counters = await admit(hold, counted, knownKey);
+        const { counters, userPenalty } = await admit(hold, counted, knownKey, underAttack !== undefined);
+        if (userPenalty > 0) underAttack?.noticed();
         let result: T;
         try {
           result = await authenticate();
@@ -168,20 +214,26 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
           }
           throw error;
         }
-        if (knownKey !== null && (options.completesLogin?.(result) ?? true)) {
-          const at = clock.now();
-          const pair = counted.find((entry) => entry.key.startsWith("p|"));
-          await Promise.all([
-            knownLogins.increment(knownKey, limits.rememberLoginSeconds * 1000, at),
-            pair === undefined ? undefined : failures.delete([pair.key]),
-          ]);
-        }
+        // A password alone is not enough here: the handler decides, and the address stays new.
+        if (userPenalty > 0 && underAttack !== undefined)
+          return await underAttack.passed(result, Math.ceil(userPenalty / 1000));
+        if (knownKey !== null && (options.completesLogin?.(result) ?? true)) await remember(counted, knownKey);
         return result;
       } finally {
         hold.release();
       }
     },
   };
+}
+
+/**
+ * The failure counters of one user, as `gatehouse users unlock` clears them: the per-username
+ * counter by key, and the per-(username, address) counters by prefix. `null` for a username
+ * the policy refuses (it has none).
+ */
+export function userCounterKeys(username: string): { key: string; pairPrefix: string } | null {
+  const user = userKeyOf(username);
+  return user === null ? null : { key: `u|${user}`, pairPrefix: `p|${user}|` };
 }
 
 /** The case-folded username failures are counted under; `null` for one the policy refuses (counted per address only). */

@@ -110,5 +110,15 @@ export function createMemoryAttemptStore(options: MemoryAttemptStoreOptions = {}
         blocking.delete(key);
       }
     },
+
+    async deleteByPrefix(prefix) {
+      let deleted = 0;
+      for (const map of [open, blocking]) {
+        for (const key of [...map.keys()]) {
+          if (key.startsWith(prefix) && !key.slice(prefix.length).includes("|") && map.delete(key)) deleted++;
+        }
+      }
+      return deleted;
+    },
   };
 }

@@ -27,13 +27,19 @@ export interface CreateUserInput {
   disabled?: boolean;
   /** Profile fields; validated as the whole profile (absent: `{}`, which the schema must accept). */
   profile?: Record<string, unknown>;
+  /** Default false: the user has yet to prove they receive mail there. */
+  emailVerified?: boolean;
+  /** Self-service sign-up: recorded as `user.registered` rather than `user.created`. */
+  registered?: boolean;
   /** Only `gatehouse demo` sets this, for the tutorial's short passwords. */
   skipPasswordPolicy?: boolean;
 }
 
 /** What an update may change. */
 export interface UpdateUserInput {
+  /** A different address becomes unverified unless `emailVerified` says otherwise. */
   email?: string;
+  emailVerified?: boolean;
   fullName?: string;
   disabled?: boolean;
   scopes?: string[];
@@ -144,10 +150,14 @@ export function createUserService(options: UserServiceOptions): UserService {
       const profile = await validateProfile(input.profile ?? {});
       const passwordHash = await hasher.hash(input.password);
       const disabled = input.disabled ?? false;
+      const emailVerified = input.emailVerified ?? false;
       const created = await store.createUser(
-        { username, email, fullName, scopes, disabled, passwordHash, profile },
+        { username, email, emailVerified, fullName, scopes, disabled, passwordHash, profile },
         clock.now(),
-        event("user.created", username, contextOr(context), { scopes, disabled }),
+        event(input.registered ? "user.registered" : "user.created", username, contextOr(context), {
+          scopes,
+          disabled,
+        }),
       );
       return withoutPasswordHash(created);
     },
@@ -170,6 +180,9 @@ export function createUserService(options: UserServiceOptions): UserService {
       const before = mustExist(await find(username));
       if (input.profile !== undefined)
         patch.profile = await validateProfile(mergeProfile(before.profile, input.profile));
+      if (input.emailVerified !== undefined) patch.emailVerified = input.emailVerified;
+      else if (patch.email !== undefined && patch.email.toLowerCase() !== before.email.toLowerCase())
+        patch.emailVerified = false;
       if (input.password !== undefined) {
         patch.passwordHash = await hasher.hash(input.password);
         patch.tokensValidAfter = clock.now();
@@ -213,6 +226,7 @@ export function createUserService(options: UserServiceOptions): UserService {
       patch.profile !== undefined && JSON.stringify(patch.profile) !== JSON.stringify(before.profile)
         ? "profile"
         : null,
+      patch.emailVerified !== undefined && patch.emailVerified !== before.emailVerified ? "email_verified" : null,
     ].filter((field) => field !== null);
     const scopesChanged = patch.scopes !== undefined && patch.scopes.join(" ") !== before.scopes.join(" ");
     return [

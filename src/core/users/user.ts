@@ -14,6 +14,7 @@ export const FULL_NAME_MAX_LENGTH = 256;
 export interface PublicUser {
   username: string;
   email: string;
+  email_verified: boolean;
   full_name: string;
   disabled: boolean;
   scopes: string[];
@@ -39,6 +40,7 @@ export function toPublicUser(user: UserRecord): PublicUser {
     ...user.profile,
     username: user.username,
     email: user.email,
+    email_verified: user.emailVerified,
     full_name: user.fullName,
     disabled: user.disabled,
     scopes: [...user.scopes],

@@ -59,7 +59,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
       },
     },
     async (request, reply) => {
-      const { username, email, password, full_name, scopes, disabled } = request.body;
+      const { username, email, password, full_name, scopes, disabled, email_verified } = request.body;
       const user = await users().create(
         {
           username,
@@ -69,6 +69,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
           ...(scopes === undefined ? {} : { scopes }),
           ...(disabled === undefined ? {} : { disabled }),
           profile: profileFieldsOf(request.body),
+          ...(email_verified === undefined ? {} : { emailVerified: email_verified }),
         },
         auditContext(request, "admin"),
       );
@@ -100,7 +101,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
     {
       onRequest,
       schema: {
-        summary: "Update a user: disabled, scopes, email, full_name, password",
+        summary: "Update a user: disabled, scopes, email, email_verified, full_name, password",
         tags: ["admin"],
         security,
         params: UsernameParamsSchema,
@@ -109,7 +110,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
       },
     },
     async (request) => {
-      const { email, full_name, scopes, disabled, password } = request.body;
+      const { email, full_name, scopes, disabled, password, email_verified } = request.body;
       const profile = profileFieldsOf(request.body);
       const user = await users().update(
         request.params.username,
@@ -120,6 +121,7 @@ export function registerAdminRoutes(app: FastifyInstance, hooks: AuthHooks): voi
           ...(disabled === undefined ? {} : { disabled }),
           ...(password === undefined ? {} : { password }),
           ...(Object.keys(profile).length === 0 ? {} : { profile }),
+          ...(email_verified === undefined ? {} : { emailVerified: email_verified }),
         },
         auditContext(request, "admin"),
       );

@@ -51,7 +51,8 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
     async (request) => {
       const { email, full_name } = request.body;
       const profile = profileFieldsOf(request.body);
-      const user = await app.gatehouse.core.users.update(
+      const core = app.gatehouse.core;
+      const user = await core.users.update(
         (request.user as { username: string }).username,
         {
           ...(email === undefined ? {} : { email }),
@@ -60,6 +61,12 @@ export function registerMeRoutes(app: FastifyInstance, hooks: AuthHooks): void {
         },
         auditContext(request, "self"),
       );
+      // A new address is unverified: its link goes out, and a mail failure never fails the change.
+      if (email !== undefined && !user.emailVerified && core.accounts.mailEnabled) {
+        await core.accounts
+          .sendVerification(user.username, auditContext(request, "self"))
+          .catch((error: unknown) => request.log.warn({ err: error }, "accounts: the verification mail failed"));
+      }
       return toPublicUser(user);
     },
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import type { Gatehouse, Principal, PublicUser } from "../../core/index.js";
+import { registerAccountRoutes } from "./account-routes.js";
 import { registerAdminRoutes } from "./admin-routes.js";
 import { registerAuditRoutes } from "./audit-routes.js";
 import { type AuthHooks, createAuthHooks } from "./auth-hooks.js";
@@ -48,7 +49,9 @@ export interface GatehouseRouteGroups {
   token?: boolean;
   /**
    * Self-service for a logged-in user: `GET`/`PATCH /users/me` (and `GET /user/me`),
-   * `POST /users/me/password`, `POST /logout`, `POST /logout/all`. Default on.
+   * `POST /users/me/password`, `POST /logout`, `POST /logout/all`; and the account routes
+   * (`/register` with open registration, `/email/verify`, `/password/reset`, `/unlock`, and
+   * with a mailer `/email/verify/resend`, `/password/forgot`). Default on.
    */
   self?: boolean;
   /**
@@ -95,6 +98,7 @@ const plugin: FastifyPluginAsync<GatehousePluginOptions> = async (app: FastifyIn
     if (routes.self) {
       registerSessionRoutes(jsonRoutes, hooks);
       registerMeRoutes(jsonRoutes, hooks);
+      registerAccountRoutes(jsonRoutes, hooks);
       // With second factors off, the enrolment routes do not exist (404).
       if (options.gatehouse.options.mfa !== "off") registerMfaRoutes(jsonRoutes, hooks);
     }

@@ -17,12 +17,13 @@ export const PublicUserSchema = {
   properties: {
     username: string,
     email: string,
+    email_verified: { type: "boolean" },
     full_name: string,
     disabled: { type: "boolean" },
     scopes: { type: "array", items: string },
     mfa_enabled: { type: "boolean" },
   },
-  required: ["username", "email", "full_name", "disabled", "scopes", "mfa_enabled"],
+  required: ["username", "email", "email_verified", "full_name", "disabled", "scopes", "mfa_enabled"],
   additionalProperties: false,
 } as const;
 
@@ -158,6 +159,7 @@ export interface CreateUserBody {
   full_name?: string;
   scopes?: string[];
   disabled?: boolean;
+  email_verified?: boolean;
 }
 export const CreateUserBodySchema = {
   type: "object",
@@ -168,6 +170,7 @@ export const CreateUserBodySchema = {
     full_name: fullName,
     scopes,
     disabled: { type: "boolean" },
+    email_verified: { type: "boolean" },
   },
   required: ["username", "email", "password"],
   additionalProperties: false,
@@ -180,10 +183,18 @@ export interface UpdateUserBody {
   scopes?: string[];
   disabled?: boolean;
   password?: string;
+  email_verified?: boolean;
 }
 export const UpdateUserBodySchema = {
   type: "object",
-  properties: { email, full_name: fullName, scopes, disabled: { type: "boolean" }, password },
+  properties: {
+    email,
+    full_name: fullName,
+    scopes,
+    disabled: { type: "boolean" },
+    password,
+    email_verified: { type: "boolean" },
+  },
   additionalProperties: false,
   minProperties: 1,
 } as const;
@@ -338,4 +349,65 @@ export const OwnAuditListQuerySchema = {
   type: "object",
   properties: auditQueryProperties,
   additionalProperties: false,
+} as const;
+
+/** POST /register body. */
+export interface RegisterBody {
+  username: string;
+  email: string;
+  password: string;
+  full_name?: string;
+}
+export const RegisterBodySchema = {
+  type: "object",
+  properties: {
+    username: { type: "string", minLength: 1, maxLength: 256 },
+    email,
+    password,
+    full_name: fullName,
+  },
+  required: ["username", "email", "password"],
+  additionalProperties: false,
+} as const;
+
+// A one-time token is 43 characters; the bound only keeps junk out, the core checks the shape.
+const accountToken = { type: "string", minLength: 1, maxLength: 256 } as const;
+
+/** POST /email/verify and POST /unlock body. */
+export interface AccountTokenBody {
+  token: string;
+}
+export const AccountTokenBodySchema = {
+  type: "object",
+  properties: { token: accountToken },
+  required: ["token"],
+  additionalProperties: false,
+} as const;
+
+/** POST /password/forgot body: a username or an e-mail address. */
+export type ForgotPasswordBody = { username: string } | { email: string };
+export const ForgotPasswordBodySchema = {
+  type: "object",
+  properties: { username: { type: "string", minLength: 1, maxLength: 256 }, email },
+  oneOf: [{ required: ["username"] }, { required: ["email"] }],
+  additionalProperties: false,
+} as const;
+
+/** POST /password/reset body. */
+export interface ResetPasswordBody {
+  token: string;
+  new_password: string;
+}
+export const ResetPasswordBodySchema = {
+  type: "object",
+  properties: { token: accountToken, new_password: password },
+  required: ["token", "new_password"],
+  additionalProperties: false,
+} as const;
+
+/** A 202 reply: `{"detail": …}`. */
+export const AcceptedSchema = {
+  type: "object",
+  properties: { detail: string },
+  required: ["detail"],
 } as const;

@@ -4,6 +4,7 @@ import { usernameKey } from "../../core/users/user.js";
 import { storedUserFrom } from "../new-user.js";
 import { checkPageLimit, compareKeys, decodeCursor, encodeCursor } from "../page-cursor.js";
 import { checkUserBatch } from "../user-batch.js";
+import { createMemoryAccounts } from "./memory-accounts.js";
 import { createMemoryAudit } from "./memory-audit.js";
 import { createMemoryMfa } from "./memory-mfa.js";
 import { createMemoryOutbox } from "./memory-outbox.js";
@@ -36,6 +37,7 @@ export function memoryStore(): GatehouseStore {
   const record = audit.append;
   const sessions = createMemorySessions({ userAt: (key) => users.get(key), copyUser, open, changed, record });
   const mfa = createMemoryMfa({ userAt: (key) => users.get(key), open, changed, record });
+  const accounts = createMemoryAccounts({ users, copyUser, open, record });
 
   return {
     kind: "memory",
@@ -75,7 +77,9 @@ export function memoryStore(): GatehouseStore {
       open();
       const user = users.get(usernameKey(username));
       if (!user) return null;
+      const before = copyUser(user);
       if (patch.email !== undefined) user.email = patch.email;
+      if (patch.emailVerified !== undefined) user.emailVerified = patch.emailVerified;
       if (patch.fullName !== undefined) user.fullName = patch.fullName;
       if (patch.disabled !== undefined) user.disabled = patch.disabled;
       if (patch.scopes !== undefined) user.scopes = [...patch.scopes];
@@ -85,6 +89,7 @@ export function memoryStore(): GatehouseStore {
         user.tokensValidAfter = Math.max(user.tokensValidAfter, patch.tokensValidAfter);
       }
       user.updatedAt = now;
+      accounts.userChanged(usernameKey(username), before, user);
       record(events);
       changed();
       return copyUser(user);
@@ -97,6 +102,7 @@ export function memoryStore(): GatehouseStore {
       if (deleted) {
         sessions.forgetUser(key);
         mfa.forgetUser(key);
+        accounts.forgetUser(key);
         record(events);
         changed();
       }
@@ -174,7 +180,7 @@ export function memoryStore(): GatehouseStore {
     webhookOutboxStats: outbox.webhookOutboxStats,
     findTokenSubject: sessions.findTokenSubject,
     async purgeExpired(now) {
-      return (await sessions.purgeExpired(now)) + mfa.purgeExpired(now);
+      return (await sessions.purgeExpired(now)) + mfa.purgeExpired(now) + accounts.purge(now);
     },
     findTotpFactor: mfa.findTotpFactor,
     savePendingTotpFactor: mfa.savePendingTotpFactor,
@@ -188,6 +194,10 @@ export function memoryStore(): GatehouseStore {
     findMfaToken: mfa.findMfaToken,
     recordMfaTokenFailure: mfa.recordMfaTokenFailure,
     consumeMfaToken: mfa.consumeMfaToken,
+    issueAccountToken: accounts.issueAccountToken,
+    consumeAccountToken: accounts.consumeAccountToken,
+    reserveAccountMail: accounts.reserveAccountMail,
+    findUsersByEmail: accounts.findUsersByEmail,
 
     async ping() {
       open();

@@ -40,6 +40,13 @@ export function createPostgresAttempts(pool: Pool, t: Tables): SharedLoginAttemp
     text: `DELETE FROM ${t.loginAttempts} WHERE kind = $1 AND key = ANY($2::text[])`,
   };
 
+  // Compared by prefix length rather than LIKE, so no character of a username needs escaping.
+  const removePrefixed: Statement = {
+    name: "gatehouse_delete_prefixed_attempts",
+    text: `DELETE FROM ${t.loginAttempts}
+      WHERE kind = $1 AND left(key, $3) = $2 AND strpos(substr(key, $3 + 1), '|') = 0`,
+  };
+
   const attemptsOf = (kind: AttemptKind): LoginAttemptStore => ({
     increment: (key, ttlMs, now) =>
       guarded(async () => readCounter(await writeFirst(pool, increment, [kind, storedKey(key), now + ttlMs, now]))),
@@ -61,6 +68,11 @@ export function createPostgresAttempts(pool: Pool, t: Tables): SharedLoginAttemp
         if (keys.length === 0) return;
         await queryRows(pool, remove, [kind, keys.map(storedKey)]);
       }),
+
+    deleteByPrefix: (prefix) =>
+      guarded(
+        async () => (await pool.query({ ...removePrefixed, values: [kind, prefix, [...prefix].length] })).rowCount ?? 0,
+      ),
   });
 
   return { failures: attemptsOf("failures"), knownLogins: attemptsOf("known_logins") };

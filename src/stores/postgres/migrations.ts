@@ -191,6 +191,48 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    version: 10,
+    name: "create account tokens and mail counts",
+    // As in SQLite: existing e-mail unverified, one live token per user and purpose, and a
+    // trigger that kills a reset link when the password changes and a verification link when
+    // the e-mail does.
+    sql: (t) => `
+      ALTER TABLE ${t.users} ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT false;
+      CREATE INDEX users_email ON ${t.users} (lower(email));
+      CREATE TABLE ${t.accountTokens} (
+        user_id BIGINT NOT NULL REFERENCES ${t.users} (id) ON DELETE CASCADE,
+        purpose TEXT COLLATE "C" NOT NULL CHECK (purpose IN ('verify', 'reset', 'unlock')),
+        token_hash TEXT COLLATE "C" NOT NULL,
+        email TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, purpose)
+      );
+      CREATE UNIQUE INDEX account_tokens_hash ON ${t.accountTokens} (token_hash);
+      CREATE INDEX account_tokens_expiry ON ${t.accountTokens} (expires_at);
+      CREATE TABLE ${t.accountMails} (
+        user_id BIGINT NOT NULL REFERENCES ${t.users} (id) ON DELETE CASCADE,
+        kind TEXT COLLATE "C" NOT NULL,
+        sent_at BIGINT NOT NULL
+      );
+      CREATE INDEX account_mails_user ON ${t.accountMails} (user_id, kind, sent_at);
+      CREATE INDEX account_mails_sent ON ${t.accountMails} (sent_at);
+      CREATE FUNCTION ${t.schemaQualified("kill_account_tokens")}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NEW.password_hash IS DISTINCT FROM OLD.password_hash THEN
+          DELETE FROM ${t.accountTokens} WHERE user_id = NEW.id AND purpose = 'reset';
+        END IF;
+        IF NEW.email IS DISTINCT FROM OLD.email THEN
+          DELETE FROM ${t.accountTokens} WHERE user_id = NEW.id AND purpose = 'verify';
+        END IF;
+        RETURN NEW;
+      END
+      $fn$;
+      CREATE TRIGGER users_kill_account_tokens AFTER UPDATE OF password_hash, email ON ${t.users}
+        FOR EACH ROW EXECUTE PROCEDURE ${t.schemaQualified("kill_account_tokens")}();
+    `,
+  },
+  {
     version: 11,
     name: "create second factors",
     // As in SQLite: one sealed TOTP factor per user, recovery codes and second-step tokens as

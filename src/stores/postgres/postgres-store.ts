@@ -1,4 +1,5 @@
 import type { GatehouseStore } from "../../core/store.js";
+import { createAccountQueries } from "./account-queries.js";
 import { createPostgresAttempts } from "./attempt-queries.js";
 import { createAuditQueries } from "./audit-queries.js";
 import { createChangeCounter } from "./change-counter.js";
@@ -44,6 +45,7 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
   const refresh = createRefreshQueries(pool, tables, changes, audit);
   const revocations = createRevocationQueries(pool, tables, changes, audit);
   const mfa = createMfaQueries(pool, tables, changes, audit);
+  const accounts = createAccountQueries(pool, tables, audit);
   let closed = false;
 
   return {
@@ -83,7 +85,10 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
       guarded(() => outbox.retry(id, owner, nextAttemptAt, error)),
     webhookOutboxStats: () => guarded(() => outbox.stats()),
     findTokenSubject: (username, jti, familyId) => guarded(() => revocations.findTokenSubject(username, jti, familyId)),
-    purgeExpired: (now) => guarded(async () => (await revocations.purgeExpired(now)) + (await mfa.purgeExpired(now))),
+    purgeExpired: (now) =>
+      guarded(
+        async () => (await revocations.purgeExpired(now)) + (await mfa.purgeExpired(now)) + (await accounts.purge(now)),
+      ),
     findTotpFactor: (username) => guarded(() => mfa.findTotpFactor(username)),
     savePendingTotpFactor: (username, secret, now) => guarded(() => mfa.savePendingTotpFactor(username, secret, now)),
     confirmTotpFactor: (username, confirmation, events) =>
@@ -99,6 +104,12 @@ export async function postgresStore(url: string, options: PostgresStoreOptions =
     findMfaToken: (hash, now) => guarded(() => mfa.findMfaToken(hash, now)),
     recordMfaTokenFailure: (hash, max) => guarded(() => mfa.recordMfaTokenFailure(hash, max)),
     consumeMfaToken: (hash, now) => guarded(() => mfa.consumeMfaToken(hash, now)),
+
+    issueAccountToken: (token, events) => guarded(() => accounts.issue(token, events)),
+    consumeAccountToken: (purpose, tokenHash, now) => guarded(() => accounts.consume(purpose, tokenHash, now)),
+    reserveAccountMail: (username, kind, now, windowMs, max) =>
+      guarded(() => accounts.reserveMail(username, kind, now, windowMs, max)),
+    findUsersByEmail: (email, limit) => guarded(() => accounts.findByEmail(email, limit)),
 
     ping: () =>
       guarded(async () => {

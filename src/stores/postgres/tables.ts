@@ -15,6 +15,8 @@ export interface Tables {
   readonly auditEvents: string;
   readonly webhookOutbox: string;
   readonly webhookState: string;
+  readonly accountTokens: string;
+  readonly accountMails: string;
   /** Any other object of the schema (an index), qualified and quoted. */
   schemaQualified(name: string): string;
 }
@@ -53,6 +55,8 @@ export function tablesIn(schema: string): Tables {
     auditEvents: name("audit_events"),
     webhookOutbox: name("webhook_outbox"),
     webhookState: name("webhook_state"),
+    accountTokens: name("account_tokens"),
+    accountMails: name("account_mails"),
     schemaQualified: name,
   };
 }

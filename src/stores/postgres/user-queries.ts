@@ -36,15 +36,15 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
     text: `
       WITH created AS (
         INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
-                                tokens_valid_after, created_at, updated_at, profile)
-        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8, $9::jsonb)
+                                tokens_valid_after, created_at, updated_at, profile, email_verified)
+        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $8, $8, $9::jsonb, $10)
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("created")}, ${audit.cte(10, "EXISTS (SELECT 1 FROM created)")}
+      ), ${changes.countAfter("created")}, ${audit.cte(11, "EXISTS (SELECT 1 FROM created)")}
       SELECT * FROM created
     `,
   };
   // One array parameter per column rather than one placeholder per value: the statement
-  // has 8 parameters for any batch, far below PostgreSQL's 65535, and is prepared once.
+  // has 10 parameters for any batch, far below PostgreSQL's 65535, and is prepared once.
   // As one statement it is one transaction, retried whole after a deadlock, and counts one
   // change when it created anyone.
   const insertMany: Statement = {
@@ -52,15 +52,16 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
     text: `
       WITH created AS (
         INSERT INTO ${t.users} (username, username_key, email, full_name, disabled, scopes, password_hash,
-                                tokens_valid_after, created_at, updated_at, profile)
+                                tokens_valid_after, created_at, updated_at, profile, email_verified)
         SELECT username, username_key, email, full_name, disabled, scopes::jsonb, password_hash, $8, $8, $8,
-               profile::jsonb
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $9::text[])
-          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash, profile)
+               profile::jsonb, email_verified
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[],
+                    $9::text[], $10::boolean[])
+          AS batch (username, username_key, email, full_name, disabled, scopes, password_hash, profile, email_verified)
         ON CONFLICT (username_key) DO NOTHING
         RETURNING username_key
       ), ${changes.countAfter("created")},
-      ${audit.cte(10, "e.username_key IN (SELECT username_key FROM created)")}
+      ${audit.cte(11, "e.username_key IN (SELECT username_key FROM created)")}
       SELECT coalesce(array_agg(username_key), '{}') AS created FROM created
     `,
   };
@@ -78,10 +79,11 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
           password_hash = coalesce($6, password_hash),
           tokens_valid_after = greatest(tokens_valid_after, coalesce($7, tokens_valid_after)),
           updated_at = $8,
-          profile = coalesce($9::jsonb, profile)
+          profile = coalesce($9::jsonb, profile),
+          email_verified = coalesce($10, email_verified)
         WHERE username_key = $1
         RETURNING ${USER_COLUMNS}
-      ), ${changes.countAfter("updated")}, ${audit.cte(10, "EXISTS (SELECT 1 FROM updated)")}
+      ), ${changes.countAfter("updated")}, ${audit.cte(11, "EXISTS (SELECT 1 FROM updated)")}
       SELECT * FROM updated
     `,
   };
@@ -118,6 +120,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
           user.passwordHash,
           now,
           encodeProfile(user.profile),
+          user.emailVerified === true,
           ...audit.values(events),
         ]);
         return readUserRow(row);
@@ -153,6 +156,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
         rows.map(({ user }) => user.passwordHash),
         now,
         rows.map(({ user }) => encodeProfile(user.profile)),
+        rows.map(({ user }) => user.emailVerified === true),
         // Each user's events, recorded when that user is created (the statement matches them by key).
         ...audit.values(rows.flatMap(({ key }) => events?.[firstIndex.get(key) ?? -1] ?? [])),
       ]);
@@ -174,6 +178,7 @@ export function createUserQueries(pool: Pool, t: Tables, changes: ChangeCounter,
         patch.tokensValidAfter ?? null,
         now,
         patch.profile === undefined ? null : encodeProfile(patch.profile),
+        patch.emailVerified ?? null,
         ...audit.values(events),
       ]);
       return row === undefined ? null : readUserRow(row);

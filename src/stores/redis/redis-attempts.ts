@@ -108,6 +108,21 @@ export async function createRedisAttempts(url: string, options: RedisAttemptsOpt
         guarded(async () => {
           if (keys.length > 0) await client.del(keys.map(keyOf));
         }),
+      deleteByPrefix: (prefix) =>
+        guarded(async () => {
+          const full = keyOf(prefix);
+          // SCAN, never KEYS: it does not block Redis on a large keyspace.
+          const pattern = `${full.replace(/[*?[\]\\]/g, "\\$&")}*`;
+          let cursor = "0";
+          let deleted = 0;
+          do {
+            const [next, found] = await client.scan(cursor, "MATCH", pattern, "COUNT", 500);
+            cursor = next;
+            const mine = found.filter((key) => !key.slice(full.length).includes("|"));
+            if (mine.length > 0) deleted += await client.del(mine);
+          } while (cursor !== "0");
+          return deleted;
+        }),
     };
   };
 

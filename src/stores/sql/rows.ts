@@ -12,7 +12,7 @@ import { sessionAmr } from "../session-amr.js";
 
 /** The user columns every SQL store selects, as {@link readUserRow} reads them. */
 export const USER_COLUMNS =
-  "username, email, full_name, disabled, scopes, password_hash, profile, tokens_valid_after, created_at, updated_at, mfa_enabled";
+  "username, email, email_verified, full_name, disabled, scopes, password_hash, profile, tokens_valid_after, created_at, updated_at, mfa_enabled";
 
 /** The signing key columns every SQL store selects. */
 export const KEY_COLUMNS = "kid, algorithm, private_key, public_key, created_at, superseded_at";
@@ -46,6 +46,7 @@ export function readUserRow(row: unknown): StoredUser {
     typeof email !== "string" ||
     typeof full_name !== "string" ||
     (disabled !== 0 && disabled !== 1 && typeof disabled !== "boolean") ||
+    !isFlag(r.email_verified) ||
     typeof password_hash !== "string" ||
     typeof tokens_valid_after !== "number" ||
     typeof created_at !== "number" ||
@@ -56,6 +57,7 @@ export function readUserRow(row: unknown): StoredUser {
   return {
     username,
     email,
+    emailVerified: r.email_verified === 1 || r.email_verified === true,
     fullName: full_name,
     disabled: disabled === 1 || disabled === true,
     scopes: decodeScopes(r.scopes),
@@ -79,6 +81,11 @@ function decodeProfile(value: unknown): Record<string, unknown> {
 /** Profiles as stored: JSON text. */
 export function encodeProfile(profile: Readonly<Record<string, unknown>> | undefined): string {
   return JSON.stringify(profile ?? {});
+}
+
+/** SQLite's 0/1 or PostgreSQL's boolean. */
+function isFlag(value: unknown): boolean {
+  return value === 0 || value === 1 || typeof value === "boolean";
 }
 
 /**

@@ -161,6 +161,41 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: "create account tokens and mail counts",
+    // Existing users' e-mail counts as unverified. One live token per user and purpose (the
+    // primary key), found by its hash; the triggers kill a reset link when the password
+    // changes and a verification link when the e-mail does, whichever code path writes.
+    sql: `
+      ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
+      CREATE INDEX users_email ON users (lower(email));
+      CREATE TABLE account_tokens (
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('verify', 'reset', 'unlock')),
+        token_hash TEXT NOT NULL,
+        email TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, purpose)
+      ) STRICT;
+      CREATE UNIQUE INDEX account_tokens_hash ON account_tokens (token_hash);
+      CREATE INDEX account_tokens_expiry ON account_tokens (expires_at);
+      CREATE TABLE account_mails (
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        sent_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX account_mails_user ON account_mails (user_id, kind, sent_at);
+      CREATE INDEX account_mails_sent ON account_mails (sent_at);
+      CREATE TRIGGER users_password_kills_reset AFTER UPDATE OF password_hash ON users
+        WHEN NEW.password_hash IS NOT OLD.password_hash
+        BEGIN DELETE FROM account_tokens WHERE user_id = NEW.id AND purpose = 'reset'; END;
+      CREATE TRIGGER users_email_kills_verify AFTER UPDATE OF email ON users
+        WHEN NEW.email IS NOT OLD.email
+        BEGIN DELETE FROM account_tokens WHERE user_id = NEW.id AND purpose = 'verify'; END;
+    `,
+  },
+  {
     version: 9,
     name: "create second factors",
     // One TOTP factor per user (its secret sealed with AES-256-GCM, pending until confirmed,

@@ -1,4 +1,5 @@
 import type { AuditEvents, GatehouseStore } from "../../core/store.js";
+import { prepareAccountQueries } from "./account-queries.js";
 import { prepareAuditQueries } from "./audit-queries.js";
 import { prepareKeyQueries } from "./key-queries.js";
 import { prepareMfaQueries } from "./mfa-queries.js";
@@ -25,6 +26,7 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
   const db = await openSqliteDatabase(path, options);
   const outbox = guarded(() => prepareOutboxQueries(db));
   const audit = guarded(() => prepareAuditQueries(db, outbox));
+  const accounts = guarded(() => prepareAccountQueries(db, audit.insert));
   const { users, keys, secrets, refresh, revocations, mfa, ping, dataVersion, transaction } = guarded(() => ({
     users: prepareUserQueries(db, audit.insert),
     keys: prepareKeyQueries(db),
@@ -153,7 +155,8 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     retryWebhookDelivery: async (id, owner, nextAttemptAt, error) =>
       guarded(() => withoutFsync(() => outbox.retry(id, owner, nextAttemptAt, error))),
     webhookOutboxStats: async () => guarded(() => outbox.stats()),
-    purgeExpired: async (now) => guarded(() => revocations.purgeExpired(now) + mfa.purgeExpired(now)),
+    purgeExpired: async (now) =>
+      guarded(() => revocations.purgeExpired(now) + mfa.purgeExpired(now) + accounts.purge(now)),
     findTotpFactor: async (username) => guarded(() => mfa.findFactor(username)),
     savePendingTotpFactor: async (username, secret, now) => guarded(() => mfa.savePending(username, secret, now)),
     confirmTotpFactor: async (username, confirmation, events) =>
@@ -169,6 +172,12 @@ export async function sqliteStore(path: string, options: SqliteStoreOptions = {}
     findMfaToken: async (hash, now) => guarded(() => mfa.findToken(hash, now)),
     recordMfaTokenFailure: async (hash, max) => guarded(() => mfa.recordFailure(hash, max)),
     consumeMfaToken: async (hash, now) => guarded(() => mfa.consumeToken(hash, now)),
+
+    issueAccountToken: async (token, events) => guarded(() => accounts.issue(token, events)),
+    consumeAccountToken: async (purpose, tokenHash, now) => guarded(() => accounts.consume(purpose, tokenHash, now)),
+    reserveAccountMail: async (username, kind, now, windowMs, max) =>
+      guarded(() => accounts.reserveMail(username, kind, now, windowMs, max)),
+    findUsersByEmail: async (email, limit) => guarded(() => accounts.findByEmail(email, limit)),
 
     ping: async () => {
       guarded(() => ping.get());

@@ -28,9 +28,9 @@ export interface UserQueries {
 export function prepareUserQueries(db: Database, record: (events: AuditEvents | undefined) => void): UserQueries {
   const findByKey = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`);
   const columns = `users (username, username_key, email, full_name, disabled, scopes, password_hash, profile,
-                          tokens_valid_after, created_at, updated_at)`;
+                          tokens_valid_after, created_at, updated_at, email_verified)`;
   const values =
-    "VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @profile, @now, @now, @now)";
+    "VALUES (@username, @key, @email, @fullName, @disabled, @scopes, @passwordHash, @profile, @now, @now, @now, @emailVerified)";
   const insert = db.prepare(`INSERT INTO ${columns} ${values}`);
   // `changes` tells the outcome: 0 when the key is taken, by an earlier row of the batch too.
   const insertIfNew = db.prepare(`INSERT INTO ${columns} ${values} ON CONFLICT (username_key) DO NOTHING`);
@@ -49,6 +49,7 @@ export function prepareUserQueries(db: Database, record: (events: AuditEvents | 
   const update = db.prepare(`
     UPDATE users SET
       email = coalesce(@email, email),
+      email_verified = coalesce(@emailVerified, email_verified),
       full_name = coalesce(@fullName, full_name),
       disabled = coalesce(@disabled, disabled),
       scopes = coalesce(@scopes, scopes),
@@ -92,6 +93,7 @@ export function prepareUserQueries(db: Database, record: (events: AuditEvents | 
       const row = update.get({
         key: usernameKey(username),
         email: patch.email ?? null,
+        emailVerified: patch.emailVerified === undefined ? null : patch.emailVerified ? 1 : 0,
         fullName: patch.fullName ?? null,
         disabled: patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
         scopes: patch.scopes === undefined ? null : encodeScopes(patch.scopes),
@@ -133,6 +135,7 @@ function insertParams(user: NewUser, now: number): Record<string, string | numbe
     scopes: encodeScopes(user.scopes),
     passwordHash: user.passwordHash,
     profile: encodeProfile(user.profile),
+    emailVerified: user.emailVerified === true ? 1 : 0,
     now,
   };
 }

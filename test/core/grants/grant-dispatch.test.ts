@@ -10,6 +10,7 @@ function userWith(change: Partial<StoredUser> = {}): StoredUser {
   return {
     username: "johndoe",
     email: "johndoe@example.com",
+    emailVerified: false,
     fullName: "John Doe",
     disabled: false,
     scopes: ["me"],
