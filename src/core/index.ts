@@ -12,7 +12,6 @@ export {
 export type { AccountOptions } from "./accounts/account-options.js";
 export type { AccountRequestContext, AccountService, RegisterInput } from "./accounts/account-service.js";
 export { ACCOUNT_TOKEN_LIFETIME_MINUTES } from "./accounts/account-token.js";
-export { createOperatorResetLink, type OperatorResetLinkOptions } from "./accounts/operator-links.js";
 export type { ForgotPasswordInput } from "./accounts/password-reset.js";
 export {
   AUDIT_EVENT_TYPES,

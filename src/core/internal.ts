@@ -3,6 +3,7 @@
  * management command wires itself, without a whole Gatehouse. Not a package entry point.
  */
 
+export { createOperatorResetLink } from "./accounts/operator-links.js";
 export { createAuditLog } from "./audit/audit-log.js";
 export { removeSecondFactor } from "./mfa/remove-factor.js";
 export { resolveOptions } from "./options.js";

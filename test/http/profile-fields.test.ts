@@ -44,9 +44,11 @@ describe("profile fields", () => {
       body: {
         username: "johndoe",
         email: "johndoe@example.com",
+        email_verified: false,
         full_name: "John Doe",
         disabled: false,
         scopes: ["me"],
+        mfa_enabled: false,
         avatar_url: "https://example.com/j.png",
         age: 42,
       },
@@ -151,6 +153,22 @@ describe("profile fields", () => {
     const { call, me } = await serve({});
     expect((await call("PATCH", "/users/me", me, { avatar_url: "https://example.com/a.png" })).status).toBe(422);
     expect((await call("GET", "/users/me", me)).body).not.toHaveProperty("avatar_url");
+  });
+
+  it("are taken at sign-up by POST /register, validated like any other write", async () => {
+    const { app, call, admin } = await serve({ profile: Profile, accounts: { registration: "open" } });
+    const register = (payload: Record<string, unknown>) =>
+      app.inject({ method: "POST", url: "/register", payload: { password: "a long password", ...payload } });
+    const created = await register({ username: "newbie", email: "newbie@example.com", locale: "fr-CH", age: 30 });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ username: "newbie", scopes: ["me"], locale: "fr-CH", age: 30 });
+    const refused = await register({ username: "other", email: "other@example.com", age: -1 });
+    expect(refused.statusCode).toBe(422);
+    expect((refused.json() as { detail: Array<{ loc: unknown[] }> }).detail[0]?.loc).toEqual(["body", "age"]);
+    // A built-in field sign-up does not take stays refused, profile or not.
+    expect((await register({ username: "sneaky", email: "s@example.com", scopes: ["admin"] })).statusCode).toBe(422);
+    // Nothing was created by the refused sign-ups.
+    expect((await call("GET", "/users/other", admin)).status).toBe(404);
   });
 
   it("gives registration one function to validate a profile with: users.validateProfile", async () => {

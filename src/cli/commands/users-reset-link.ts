@@ -22,10 +22,11 @@ export function registerUsersResetLinkCommand(program: Command, io: CliIo): void
 async function printResetLink(username: string, flags: ConfigFlags, io: CliIo): Promise<void> {
   const config = await loadCommandConfig(flags, io);
   const core = await import("../../core/index.js");
+  const internal = await import("../../core/internal.js");
   const appUrl = config.gatehouse.accounts?.appUrl ?? config.gatehouse.issuer ?? core.DEFAULT_ISSUER;
   const link = await withStore(config, async (store) => {
     try {
-      return await core.createOperatorResetLink(
+      return await internal.createOperatorResetLink(
         { store, appUrl, audit: config.gatehouse.audit ?? true },
         username,
         CLI_CONTEXT,

@@ -32,6 +32,8 @@ export interface RegisterInput {
   email: string;
   password: string;
   fullName?: string;
+  /** Profile fields (see `profile` in the options), validated like any other write. */
+  profile?: Record<string, unknown>;
 }
 
 /** Where an account request came from: its address (for the per-address budgets) and user agent. */
@@ -120,6 +122,7 @@ export function createAccountService(options: AccountServiceOptions): AccountSer
           email: input.email,
           password: input.password,
           ...(input.fullName === undefined ? {} : { fullName: input.fullName }),
+          ...(input.profile === undefined ? {} : { profile: input.profile }),
           scopes: ["me"],
           registered: true,
         },

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AccountRequestContext, toPublicUser } from "../../core/index.js";
+import { profileFieldsOf } from "../../core/users/profile.js";
 import { auditContext } from "./audit-context.js";
 import type { AuthHooks } from "./auth-hooks.js";
+import { userSchemasFor } from "./profile-schemas.js";
 import {
   AcceptedSchema,
   type AccountTokenBody,
@@ -12,7 +14,6 @@ import {
   PublicUserSchema,
   protectedRouteErrors,
   type RegisterBody,
-  RegisterBodySchema,
   type ResetPasswordBody,
   ResetPasswordBodySchema,
   securityRequirement,
@@ -39,20 +40,29 @@ export function registerAccountRoutes(app: FastifyInstance, hooks: AuthHooks): v
   const { registrationOpen, mailEnabled } = app.gatehouse.core.accounts;
 
   if (registrationOpen) {
+    // Profile fields are taken at sign-up as by POST /users, beside the built-in ones.
+    const { publicUser, registerBody } = userSchemasFor(app.gatehouse.core.profileFields);
     app.post<{ Body: RegisterBody }>(
       "/register",
       {
         schema: {
           summary: "Sign up: a new user with scope me (a taken username is 409)",
           tags: ["accounts"],
-          body: RegisterBodySchema,
-          response: { 201: PublicUserSchema, ...errors },
+          body: registerBody,
+          response: { 201: publicUser, ...errors },
         },
       },
       async (request, reply) => {
         const { username, email, password, full_name } = request.body;
+        const profile = profileFieldsOf(request.body);
         const user = await accounts().register(
-          { username, email, password, ...(full_name === undefined ? {} : { fullName: full_name }) },
+          {
+            username,
+            email,
+            password,
+            ...(full_name === undefined ? {} : { fullName: full_name }),
+            ...(Object.keys(profile).length === 0 ? {} : { profile }),
+          },
           requestContext(request),
         );
         return reply.code(201).send(toPublicUser(user));

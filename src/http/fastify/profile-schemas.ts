@@ -2,6 +2,7 @@ import { BUILT_IN_USER_FIELDS, type ProfileFields } from "../../core/index.js";
 import {
   CreateUserBodySchema,
   PublicUserSchema,
+  RegisterBodySchema,
   UpdateMeBodySchema,
   UpdateUserBodySchema,
   UserPageSchema,
@@ -22,6 +23,7 @@ export function userSchemasFor(profile: ProfileFields | null) {
       createBody: CreateUserBodySchema,
       updateBody: UpdateUserBodySchema,
       updateMeBody: UpdateMeBodySchema,
+      registerBody: RegisterBodySchema,
     };
   }
   const publicUser = { ...PublicUserSchema, additionalProperties: true };
@@ -34,6 +36,7 @@ export function userSchemasFor(profile: ProfileFields | null) {
     createBody: openBody(CreateUserBodySchema),
     updateBody: openBody(UpdateUserBodySchema),
     updateMeBody: openBody(UpdateMeBodySchema),
+    registerBody: openBody(RegisterBodySchema),
   };
 }
 

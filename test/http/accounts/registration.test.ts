@@ -34,6 +34,7 @@ describe("POST /register", () => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({
       username: "Newbie",
+      mfa_enabled: false,
       email: "newbie@example.com",
       email_verified: false,
       full_name: "New Bie",
