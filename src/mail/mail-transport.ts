@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 /** One message as a transport sends it. */
 export interface OutgoingMail {
@@ -59,7 +59,7 @@ export function createMailTransport(
   if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:")
     throw new TypeError("the SMTP URL must start with smtp://, smtps:// or be log:");
   const secure = parsed.protocol === "smtps:";
-  const transporter = nodemailer.createTransport({
+  const options = {
     host: parsed.hostname.replace(/^\[|\]$/g, ""),
     port: parsed.port === "" ? (secure ? 465 : 587) : Number(parsed.port),
     secure,
@@ -67,20 +67,26 @@ export function createMailTransport(
       ? {}
       : { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } }),
     // A few kept-open connections serve a burst; idle ones close by themselves.
-    pool: true,
+    pool: true as const,
     maxConnections: 3,
     maxMessages: 100,
     connectionTimeout: timeouts.connectionMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,
-  });
+  };
+  // nodemailer loads with the first mail, not with the server.
+  let transporter: Promise<Transporter> | undefined;
+  const transport = () => {
+    transporter ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(options));
+    return transporter;
+  };
   return {
     kind: secure ? "smtps" : "smtp",
     async send(mail) {
-      await transporter.sendMail(mail);
+      await (await transport()).sendMail(mail);
     },
     async close() {
-      transporter.close();
+      (await transporter)?.close();
     },
   };
 }

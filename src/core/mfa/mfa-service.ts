@@ -1,4 +1,3 @@
-import QRCode from "qrcode";
 import type { AuditContext } from "../audit/audit-event.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { Clock } from "../clock.js";
@@ -82,14 +81,16 @@ export function createMfaService(options: MfaServiceOptions): MfaService {
       const user = await reauthenticate(username, currentPassword, context);
       if (user.mfaEnabled === true)
         throw new GatehouseError("mfa_already_enabled", "A second factor is already enabled");
-      const secret = generateTotpSecret();
+      const secret = await generateTotpSecret();
       const stored = await store.savePendingTotpFactor(
         user.username,
         sealSecret(keys.secretKey, user.username, secret),
         clock.now(),
       );
       if (!stored) throw new GatehouseError("mfa_already_enabled", "A second factor is already enabled");
-      const otpauthUri = totpUri(options.issuer, user.username, secret);
+      const otpauthUri = await totpUri(options.issuer, user.username, secret);
+      // The QR library loads on the first enrolment, not with the server.
+      const { default: QRCode } = await import("qrcode");
       const qrSvg = await QRCode.toString(otpauthUri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
       return { secret, otpauthUri, qrSvg };
     },

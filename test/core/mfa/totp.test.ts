@@ -41,8 +41,8 @@ describe("TOTP as the library is used here", () => {
     },
   );
 
-  it("builds the otpauth URI authenticator apps scan", () => {
-    expect(totpUri("Gatehouse", "johndoe", RFC_SECRET_BASE32)).toBe(
+  it("builds the otpauth URI authenticator apps scan", async () => {
+    expect(await totpUri("Gatehouse", "johndoe", RFC_SECRET_BASE32)).toBe(
       `otpauth://totp/Gatehouse:johndoe?secret=${RFC_SECRET_BASE32}&issuer=Gatehouse`,
     );
   });
