@@ -1,5 +1,6 @@
 import { GATEHOUSE_BIN } from "./paths.js";
 import { type ServerProcess, startServerProcess } from "./processes.js";
+import { JOHNDOE } from "./servers/johndoe.js";
 
 /** Starts `gatehouse serve` on a free port of 127.0.0.1, as a user would. */
 export function startGatehouse(
@@ -54,4 +55,7 @@ export async function fetchToken(baseUrl: string, username: string, password: st
 export async function checkProfile(baseUrl: string, token: string): Promise<void> {
   const response = await fetch(`${baseUrl}/users/me`, { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`GET /users/me answered ${response.status}: ${await response.text()}`);
+  // The baseline must answer the same bytes, or the comparison is not like for like.
+  const body = await response.text();
+  if (body !== JSON.stringify(JOHNDOE)) throw new Error(`GET /users/me answered ${body}, not the baseline's body`);
 }

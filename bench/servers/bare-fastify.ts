@@ -4,24 +4,18 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import Fastify from "fastify";
-
-/** The body Gatehouse returns for the demo user johndoe. */
-export const JOHNDOE = {
-  username: "johndoe",
-  email: "johndoe@example.com",
-  full_name: "John Doe",
-  disabled: false,
-  scopes: ["me"],
-};
+import { JOHNDOE } from "./johndoe.js";
 
 const publicUserSchema = {
   type: "object",
   properties: {
     username: { type: "string" },
     email: { type: "string" },
+    email_verified: { type: "boolean" },
     full_name: { type: "string" },
     disabled: { type: "boolean" },
     scopes: { type: "array", items: { type: "string" } },
+    mfa_enabled: { type: "boolean" },
   },
   additionalProperties: false,
 } as const;
