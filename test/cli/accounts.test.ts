@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatehouse } from "../../src/core/index.js";
 import { postgresStore } from "../../src/stores/postgres/index.js";
@@ -7,29 +5,11 @@ import { sqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import { buildIfStale } from "../support/build.js";
 import { createTestHasher } from "../support/fixtures.js";
 import { describePostgres } from "../support/postgres.js";
-import { createTempDatabase } from "./cli-harness.js";
-
-const bin = join(resolve(import.meta.dirname, "../.."), "bin/gatehouse.js");
+import { createTempDatabase, runBinary } from "./cli-harness.js";
 
 /** Runs the real binary to completion with only the given GATEHOUSE_* settings. */
 function gatehouse(args: string[], settings: Record<string, string>, cwd: string, stdin = "") {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("GATEHOUSE_")) env[name] = value;
-  Object.assign(env, settings);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runBinary(args, { env: settings, cwd, stdin });
 }
 
 // Each spawn pays Node start-up plus the core import; a busy machine can take seconds per run.

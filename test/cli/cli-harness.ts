@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import type { CliIo, TextInput } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/program.js";
@@ -93,5 +94,34 @@ export function createFakeTerminal(): PassThrough & { rawModes: boolean[]; setRa
     setRawMode(raw: boolean) {
       rawModes.push(raw);
     },
+  });
+}
+
+const BIN = join(resolve(import.meta.dirname, "../.."), "bin/gatehouse.js");
+
+/**
+ * Runs the real binary to completion: the caller's environment without its `GATEHOUSE_*`
+ * variables, plus `env`; `stdin` is written and closed.
+ */
+export function runBinary(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("GATEHOUSE_")) env[name] = value;
+  Object.assign(env, options.env);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? "");
   });
 }

@@ -1,31 +1,12 @@
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../support/build.js";
-import { createTempDatabase, inspectDatabase } from "./cli-harness.js";
+import { createTempDatabase, inspectDatabase, runBinary } from "./cli-harness.js";
 
-const bin = join(resolve(import.meta.dirname, "../.."), "bin/gatehouse.js");
 const db = createTempDatabase();
 
 /** Runs the real binary to completion on the test database. */
 function gatehouse(args: string[], stdin = "") {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("GATEHOUSE_")) env[name] = value;
-  env.GATEHOUSE_DATABASE_URL = db.url;
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: db.dir, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runBinary(args, { env: { GATEHOUSE_DATABASE_URL: db.url }, cwd: db.dir, stdin });
 }
 
 const scopesOf = (username: string) =>
