@@ -3,12 +3,15 @@ import { MFA_ENROLMENT_SCOPE } from "../mfa/mfa-mode.js";
 import { sessionStartedAt } from "../sessions/session-id.js";
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
-import { liveScopes, requireScopes, splitScopes } from "../tokens/scopes.js";
+import { requireScopes, splitScopes } from "../tokens/scopes.js";
 import { requireSecondFactor } from "../tokens/second-factor.js";
 import { type PublicUser, toPublicUser } from "../users/user.js";
 import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
 
-/** Who a valid access token speaks for. */
+/**
+ * Who a valid access token speaks for. `user` and `claims` are frozen: requests with the same
+ * token (and the same user, within the subject cache's half second) share them.
+ */
 export interface Principal {
   user: PublicUser;
   claims: AccessTokenClaims;
@@ -61,6 +64,27 @@ interface ResolvedToken {
 
 /** Creates the resolver over a token service and a store. */
 export function createPrincipalResolver({ tokens, store }: PrincipalResolverOptions): PrincipalResolver {
+  // A cached token verifies to the same frozen claims, and a cached subject is the same user
+  // object, request after request: what is derived from them alone is derived once.
+  const derived = new WeakMap<AccessTokenClaims, { scopes: readonly string[]; issuedAt: number }>();
+  const derive = (claims: AccessTokenClaims) => {
+    let known = derived.get(claims);
+    if (known === undefined) {
+      known = { scopes: Object.freeze(splitScopes(claims.scope)), issuedAt: issuedNoEarlierThan(claims) };
+      derived.set(claims, known);
+    }
+    return known;
+  };
+  const publicUsers = new WeakMap<StoredUser, PublicUser>();
+  const publicUserOf = (user: StoredUser) => {
+    let known = publicUsers.get(user);
+    if (known === undefined) {
+      known = Object.freeze(toPublicUser(user));
+      publicUsers.set(user, known);
+    }
+    return known;
+  };
+
   /** Verifies the token and loads its user in one lookup; any failure is `invalid_token`. */
   const resolve = async (token: string): Promise<ResolvedToken> => {
     let claims: AccessTokenClaims;
@@ -74,7 +98,7 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
     if (!subject) throw tokenRefused();
     const { user } = subject;
     // Revoked, or issued before a password change, logout-all or re-creation of the user.
-    const stale = subject.revoked || issuedNoEarlierThan(claims) < user.tokensValidAfter;
+    const stale = subject.revoked || derive(claims).issuedAt < user.tokensValidAfter;
     return { claims, user, stale };
   };
 
@@ -83,17 +107,19 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
     required: readonly string[],
     requirements: PrincipalRequirements,
   ): Principal => {
+    const tokenScopes = derive(claims).scopes;
     // The enrolment token's scope is no scope a user holds: it opens the enrolment routes alone.
-    if (splitScopes(claims.scope).includes(MFA_ENROLMENT_SCOPE)) {
+    if (tokenScopes.includes(MFA_ENROLMENT_SCOPE)) {
       if (requirements.enrolment !== true) {
         throw new GatehouseError("insufficient_scope", MESSAGES.notEnoughPermissions);
       }
-      return { user: toPublicUser(user), claims, scopes: [MFA_ENROLMENT_SCOPE] };
+      return { user: publicUserOf(user), claims, scopes: [MFA_ENROLMENT_SCOPE] };
     }
-    const scopes = liveScopes(claims.scope, user.scopes);
+    // Live scopes: those of the token the user holds now.
+    const scopes = tokenScopes.filter((name) => user.scopes.includes(name));
     requireScopes(required, scopes);
     if (requirements.mfa === true) requireSecondFactor(claims);
-    return { user: toPublicUser(user), claims, scopes };
+    return { user: publicUserOf(user), claims, scopes };
   };
 
   return {

@@ -170,6 +170,18 @@ export function checkAccessTokenClaims(
   };
 }
 
+/**
+ * The checks of {@link checkAccessTokenClaims} that time can change, for claims that passed it
+ * before: expiry and not-before. (An `iat` in the future and an `exp` too far ahead were refused
+ * then and only grow more acceptable.)
+ * @throws GatehouseError `invalid_token` when the token has expired or is not valid yet.
+ */
+export function checkClaimTimes(claims: AccessTokenClaims, clockSkewSeconds: number, nowMs: number): void {
+  const skewMs = clockSkewSeconds * 1000;
+  if (nowMs > claims.exp * 1000 + skewMs) throw invalidToken("expired");
+  if (claims.nbf !== undefined && nowMs < claims.nbf * 1000 - skewMs) throw invalidToken("not yet valid");
+}
+
 /** RFC 8176 §1: `amr` is an array of short method names. */
 function isMethodList(value: unknown): value is string[] {
   return (

@@ -4,7 +4,7 @@ import type { KeyRing } from "../keys/key-ring.js";
 import {
   ACCESS_TOKEN_TYP,
   type AccessTokenClaims,
-  checkAccessTokenClaims,
+  checkClaimTimes,
   invalidToken,
   readTokenKid,
   verifySignedAccessToken,
@@ -70,9 +70,10 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
     kidlessLifetimeSeconds: ttlSeconds,
   };
   const cacheSize = options.cacheSize ?? 0;
-  // Keyed by the whole token text: the same bytes under the same key ring verify the same way.
-  // Only the signature and structure checks are skipped; claims (exp, nbf, iss…) run every time.
-  const verified = new Map<string, { ring: KeyRing; payload: Record<string, unknown>; kidless: boolean }>();
+  // Keyed by the whole token text: the same bytes under the same key ring verify the same way,
+  // to the same claims. A hit skips the signature and every check but the two that time can
+  // change (expiry and not-before); the claims object is frozen, shared by every hit.
+  const verified = new Map<string, { ring: KeyRing; claims: AccessTokenClaims }>();
 
   return {
     issue(request) {
@@ -104,7 +105,8 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
       const hit = verified.get(token);
       if (hit !== undefined && hit.ring === ring) {
         try {
-          return withRevocationId(checkAccessTokenClaims(hit.payload, policy, hit.kidless, clock.now()), token);
+          checkClaimTimes(hit.claims, policy.clockSkewSeconds, clock.now());
+          return hit.claims;
         } catch (error) {
           verified.delete(token);
           throw error;
@@ -119,12 +121,14 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
         payload = active.verify(candidate);
         return payload;
       };
-      const claims = verifySignedAccessToken(capture, token, kidless, policy, clock.now());
+      const claims = freezeClaims(
+        withRevocationId(verifySignedAccessToken(capture, token, kidless, policy, clock.now()), token),
+      );
       if (cacheSize > 0) {
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-        verified.set(token, { ring, payload, kidless });
+        verified.set(token, { ring, claims });
       }
-      return withRevocationId(claims, token);
+      return claims;
     },
   };
 }
@@ -137,4 +141,10 @@ export function createAccessTokenService(options: AccessTokenServiceOptions): Ac
 function withRevocationId(claims: AccessTokenClaims, token: string): AccessTokenClaims {
   if (claims.jti !== undefined) return claims;
   return { ...claims, jti: `sha256:${createHash("sha256").update(token).digest("base64url")}` };
+}
+
+/** Claims handed out to every caller of a cached token: frozen, so none can change them for the next. */
+function freezeClaims(claims: AccessTokenClaims): AccessTokenClaims {
+  if (claims.amr !== undefined) Object.freeze(claims.amr);
+  return Object.freeze(claims);
 }
