@@ -7,15 +7,22 @@
 //
 // Exits 1 when the medians differ by more than the tolerance.
 
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  createDatabase,
+  median,
+  quantile,
+  root,
+  runToEnd,
+  startServer,
+  timedPost,
+  withoutGatehouseSettings,
+} from "./timing-script.mjs";
 
-const root = resolve(import.meta.dirname, "..");
-const bin = join(root, "bin/gatehouse.js");
 const { values } = parseArgs({
   options: { logins: { type: "string", default: "300" }, tolerance: { type: "string", default: "0.05" } },
 });
@@ -30,14 +37,16 @@ if (!existsSync(join(root, "dist/cli/main.js"))) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-enumeration-"));
-const env = { ...withoutGatehouseSettings(process.env), GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, "bench.db")}` };
+const env = { ...withoutGatehouseSettings(process.env), GATEHOUSE_DATABASE_URL: createDatabase(join(dir, "bench.db")) };
 let server;
 try {
   await runToEnd(
+    dir,
+    env,
     ["users", "add", USER.username, "--email", "johndoe@example.com", "--password-stdin"],
     `${USER.password}\n`,
   );
-  server = await startServer();
+  server = await startServer(dir, { ...env, GATEHOUSE_THROTTLE: "off", GATEHOUSE_LOG_LEVEL: "error" });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const wrongPassword = () => login(server.url, agent, USER.username, "not the password at all");
   let unknownCount = 0;
@@ -81,83 +90,11 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function withoutGatehouseSettings(source) {
-  return Object.fromEntries(
-    Object.entries(source).filter(([name]) => !name.startsWith("GATEHOUSE_") && name !== "PORT" && name !== "HOST"),
-  );
-}
-
-function runToEnd(args, stdin) {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ["pipe", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => (code === 0 ? done() : fail(new Error(`gatehouse ${args[0]} failed: ${stderr}`))));
-    child.stdin.end(stdin);
-  });
-}
-
-function startServer() {
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0"], {
-    cwd: dir,
-    env: { ...env, GATEHOUSE_THROTTLE: "off", GATEHOUSE_LOG_LEVEL: "error" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise((done) => child.on("exit", done));
-  return new Promise((done, fail) => {
-    let output = "";
-    const collect = (chunk) => {
-      output += chunk;
-      const match = /Gatehouse listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        child.stdout.off("data", collect);
-        done({
-          url: match[1],
-          async stop() {
-            child.kill("SIGTERM");
-            await exited;
-          },
-        });
-      }
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.on("exit", (code) => fail(new Error(`the server exited with ${code}: ${output}`)));
-  });
-}
-
 function login(url, agent, username, password) {
-  const body = new URLSearchParams({ username, password }).toString();
-  const started = performance.now();
-  return new Promise((done, fail) => {
-    const req = request(
-      `${url}/token`,
-      { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded" } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          text += chunk;
-        });
-        res.on("end", () => done({ status: res.statusCode, body: text, ms: performance.now() - started }));
-        res.on("error", fail);
-      },
-    );
-    req.on("error", fail);
-    req.end(body);
-  });
-}
-
-function median(samples) {
-  return quantile(samples, 0.5);
-}
-
-function quantile(samples, q) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return timedPost(
+    `${url}/token`,
+    agent,
+    "application/x-www-form-urlencoded",
+    new URLSearchParams({ username, password }).toString(),
+  );
 }

@@ -8,17 +8,24 @@
 //
 // Exits 1 when a median differs from the existing account's by more than the tolerance.
 
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
+import {
+  createDatabase,
+  median,
+  quantile,
+  root,
+  runToEnd,
+  startServer,
+  timedPost,
+  withoutGatehouseSettings,
+} from "./timing-script.mjs";
 
-const root = resolve(import.meta.dirname, "..");
-const bin = join(root, "bin/gatehouse.js");
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "300" }, tolerance: { type: "string", default: "0.10" } },
 });
@@ -36,7 +43,7 @@ if (!existsSync(join(root, "dist/cli/main.js"))) {
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-forgot-"));
 const dbPath = join(dir, "bench.db");
-const env = { ...withoutGatehouseSettings(process.env), GATEHOUSE_DATABASE_URL: `sqlite:${dbPath}` };
+const env = { ...withoutGatehouseSettings(process.env), GATEHOUSE_DATABASE_URL: createDatabase(dbPath) };
 let received = 0;
 const smtp = new SMTPServer({
   authOptional: true,
@@ -56,6 +63,8 @@ let server;
 try {
   for (const kind of ["existing", "unverified", "disabled"]) {
     await runToEnd(
+      dir,
+      env,
       [
         "users",
         "add",
@@ -72,7 +81,12 @@ try {
   const db = new Database(dbPath);
   db.prepare("UPDATE users SET email_verified = 1 WHERE username = ?").run(USERNAMES.existing);
   db.close();
-  server = await startServer();
+  server = await startServer(dir, {
+    ...env,
+    GATEHOUSE_THROTTLE: "off",
+    GATEHOUSE_LOG_LEVEL: "error",
+    GATEHOUSE_SMTP_URL: smtpUrl,
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   for (let index = 0; index < WARM_UP; index++)
     for (const kind of KINDS) await forgot(server.url, agent, USERNAMES[kind]);
@@ -113,76 +127,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function withoutGatehouseSettings(source) {
-  return Object.fromEntries(
-    Object.entries(source).filter(([name]) => !name.startsWith("GATEHOUSE_") && name !== "PORT" && name !== "HOST"),
-  );
-}
-
-function runToEnd(args, stdin) {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ["pipe", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => (code === 0 ? done() : fail(new Error(`gatehouse ${args[0]} failed: ${stderr}`))));
-    child.stdin.end(stdin);
-  });
-}
-
-function startServer() {
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0"], {
-    cwd: dir,
-    env: { ...env, GATEHOUSE_THROTTLE: "off", GATEHOUSE_LOG_LEVEL: "error", GATEHOUSE_SMTP_URL: smtpUrl },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise((done) => child.on("exit", done));
-  return new Promise((done, fail) => {
-    let output = "";
-    const collect = (chunk) => {
-      output += chunk;
-      const match = /Gatehouse listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        child.stdout.off("data", collect);
-        done({
-          url: match[1],
-          async stop() {
-            child.kill("SIGTERM");
-            await exited;
-          },
-        });
-      }
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.on("exit", (code) => fail(new Error(`the server exited with ${code}: ${output}`)));
-  });
-}
-
 function forgot(url, agent, username) {
-  const body = JSON.stringify({ username });
-  const started = performance.now();
-  return new Promise((done, fail) => {
-    const req = request(
-      `${url}/password/forgot`,
-      { method: "POST", agent, headers: { "content-type": "application/json" } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          text += chunk;
-        });
-        res.on("end", () => done({ status: res.statusCode, body: text, ms: performance.now() - started }));
-        res.on("error", fail);
-      },
-    );
-    req.on("error", fail);
-    req.end(body);
-  });
+  return timedPost(`${url}/password/forgot`, agent, "application/json", JSON.stringify({ username }));
 }
 
 function shuffled(list) {
@@ -192,13 +138,4 @@ function shuffled(list) {
     [copy[i], copy[j]] = [copy[j], copy[i]];
   }
   return copy;
-}
-
-function median(samples) {
-  return quantile(samples, 0.5);
-}
-
-function quantile(samples, q) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
