@@ -3,7 +3,7 @@ import { MFA_ENROLMENT_SCOPE } from "../mfa/mfa-mode.js";
 import { sessionStartedAt } from "../sessions/session-id.js";
 import type { GatehouseStore, StoredUser } from "../store.js";
 import type { AccessTokenClaims, AccessTokenService } from "../tokens/access-token.js";
-import { requireScopes, splitScopes } from "../tokens/scopes.js";
+import { liveScopes, requireScopes, splitScopes } from "../tokens/scopes.js";
 import { requireSecondFactor } from "../tokens/second-factor.js";
 import { type PublicUser, toPublicUser } from "../users/user.js";
 import { type IntrospectionResponse, introspectAccessToken } from "./introspection.js";
@@ -115,8 +115,7 @@ export function createPrincipalResolver({ tokens, store }: PrincipalResolverOpti
       }
       return { user: publicUserOf(user), claims, scopes: [MFA_ENROLMENT_SCOPE] };
     }
-    // Live scopes: those of the token the user holds now.
-    const scopes = tokenScopes.filter((name) => user.scopes.includes(name));
+    const scopes = liveScopes(tokenScopes, user.scopes);
     requireScopes(required, scopes);
     if (requirements.mfa === true) requireSecondFactor(claims);
     return { user: publicUserOf(user), claims, scopes };

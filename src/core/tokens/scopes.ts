@@ -61,12 +61,14 @@ export function splitScopes(scope: string): string[] {
 }
 
 /**
- * The scopes a token may use now: those of its `scope` claim that its user still holds. A scope
+ * The scopes a token may use now: those of its `scope` claim (the claim, or the claim already
+ * split) that its user still holds. A scope
  * taken from the user stops working on every earlier token at once; one given to the user later
  * never widens an earlier token.
  */
-export function liveScopes(tokenScope: string, held: readonly string[]): string[] {
-  return splitScopes(tokenScope).filter((name) => held.includes(name));
+export function liveScopes(tokenScope: string | readonly string[], held: readonly string[]): string[] {
+  const granted = typeof tokenScope === "string" ? splitScopes(tokenScope) : tokenScope;
+  return granted.filter((name) => held.includes(name));
 }
 
 /** The required scopes missing from a token's scopes. */
